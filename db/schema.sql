@@ -1,0 +1,251 @@
+-- nmref database schema.
+--
+-- Every fact row names its source document (source_id), the verbatim text it was taken from
+-- (quote) and the 1-based line of that document where the quote starts. scripts/build_db.py
+-- refuses to build when a quote is not found there. The build stamps meta.schema_version;
+-- nmref refuses to read a database whose version differs from the one it was written for.
+
+PRAGMA foreign_keys = ON;
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Four promotional web articles (the seeds), the checked reference notes that were compiled
+-- from public pages, and each of those pages by URL.
+CREATE TABLE sources (
+    id     TEXT PRIMARY KEY,
+    kind   TEXT NOT NULL CHECK (kind IN ('promotional-article', 'reference-notes', 'reference')),
+    title  TEXT NOT NULL CHECK (title <> ''),
+    file   TEXT,
+    url    TEXT,
+    sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+    CHECK ((kind = 'reference') = (url IS NOT NULL)),
+    CHECK ((kind = 'reference') = (file IS NULL)),
+    CHECK ((file IS NULL) = (sha256 IS NULL))
+);
+
+CREATE TABLE drugs (
+    id          TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
+    name        TEXT NOT NULL CHECK (name <> ''),
+    description TEXT NOT NULL CHECK (description <> ''),
+    source_id   TEXT NOT NULL REFERENCES sources (id),
+    line        INTEGER NOT NULL CHECK (line >= 1),
+    quote       TEXT NOT NULL CHECK (quote <> '')
+);
+
+-- Every name a user may type. `key` is the normalised form (nmref.names.normalize), so one
+-- spelling can point to one drug only.
+CREATE TABLE drug_names (
+    key       TEXT PRIMARY KEY CHECK (key <> ''),
+    name      TEXT NOT NULL CHECK (name <> ''),
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    kind      TEXT NOT NULL CHECK (kind IN ('canonical', 'brand', 'inn', 'spelling', 'cyrillic', 'transliteration')),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT
+);
+CREATE INDEX drug_names_by_drug ON drug_names (drug_id);
+
+CREATE TABLE classes (
+    id        TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
+    name      TEXT NOT NULL CHECK (name <> ''),
+    parent_id TEXT REFERENCES classes (id),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> '')
+);
+CREATE INDEX classes_by_parent ON classes (parent_id);
+
+-- Class names and aliases, normalised and stripped of a plural "s" (nmref.names.class_key).
+CREATE TABLE class_names (
+    key      TEXT PRIMARY KEY CHECK (key <> ''),
+    name     TEXT NOT NULL,
+    class_id TEXT NOT NULL REFERENCES classes (id)
+);
+
+CREATE TABLE drug_classes (
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    class_id  TEXT NOT NULL REFERENCES classes (id),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    PRIMARY KEY (drug_id, class_id)
+);
+CREATE INDEX drug_classes_by_class ON drug_classes (class_id);
+
+-- The fact tables share one shape: a curated id, the drug, `text` (a curator's short wording,
+-- never restating a dose amount), the source, line and verbatim quote, and `defect` where the
+-- source sentence itself is broken (the quote is kept as it stands, `note` says what is wrong).
+
+CREATE TABLE ingredients (
+    id                 TEXT PRIMARY KEY,
+    drug_id            TEXT NOT NULL REFERENCES drugs (id),
+    text               TEXT NOT NULL CHECK (text <> ''),
+    ingredient_drug_id TEXT REFERENCES drugs (id),
+    source_id          TEXT NOT NULL REFERENCES sources (id),
+    line               INTEGER NOT NULL CHECK (line >= 1),
+    quote              TEXT NOT NULL CHECK (quote <> ''),
+    defect             TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note               TEXT,
+    citations          TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX ingredients_by_drug ON ingredients (drug_id);
+CREATE INDEX ingredients_by_name ON ingredients (text);
+
+CREATE TABLE forms (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX forms_by_drug ON forms (drug_id);
+
+CREATE TABLE indications (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    context   TEXT,
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX indications_by_drug ON indications (drug_id);
+
+CREATE TABLE contraindications (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    severity  TEXT NOT NULL CHECK (severity IN ('absolute', 'relative')),
+    context   TEXT,
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX contraindications_by_drug ON contraindications (drug_id);
+
+CREATE TABLE adverse_effects (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    frequency TEXT,
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX adverse_effects_by_drug ON adverse_effects (drug_id);
+
+-- `other_name` is the other party as the source names it; `other_drug_id` links it when it is
+-- a drug in the database, `other_ingredient` when the source names an active ingredient.
+-- `category` is a person's reading of the source's wording, shown as such.
+CREATE TABLE interactions (
+    id               TEXT PRIMARY KEY,
+    drug_id          TEXT NOT NULL REFERENCES drugs (id),
+    text             TEXT NOT NULL CHECK (text <> ''),
+    other_name       TEXT NOT NULL CHECK (other_name <> ''),
+    other_drug_id    TEXT REFERENCES drugs (id),
+    other_ingredient TEXT,
+    category         TEXT NOT NULL CHECK (category IN ('avoid combining', 'enhances effect', 'may be combined', 'compatible diluent')),
+    source_id        TEXT NOT NULL REFERENCES sources (id),
+    line             INTEGER NOT NULL CHECK (line >= 1),
+    quote            TEXT NOT NULL CHECK (quote <> ''),
+    defect           TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note             TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX interactions_by_drug ON interactions (drug_id);
+CREATE INDEX interactions_by_other ON interactions (other_drug_id);
+
+-- Dosing is only ever the verbatim quote; `text` names the indication or context.
+CREATE TABLE label_dosing (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX label_dosing_by_drug ON label_dosing (drug_id);
+
+-- Analogues as a source lists them; `text` is the dosage form heading they are listed under.
+CREATE TABLE analogues (
+    id          TEXT PRIMARY KEY,
+    drug_id     TEXT NOT NULL REFERENCES drugs (id),
+    analogue_id TEXT NOT NULL REFERENCES drugs (id),
+    text        TEXT NOT NULL CHECK (text <> ''),
+    source_id   TEXT NOT NULL REFERENCES sources (id),
+    line        INTEGER NOT NULL CHECK (line >= 1),
+    quote       TEXT NOT NULL CHECK (quote <> ''),
+    defect      TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note        TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL),
+    CHECK (analogue_id <> drug_id)
+);
+CREATE INDEX analogues_by_drug ON analogues (drug_id);
+
+-- ATC codes and regulatory status: only from the reference notes, with the pages they cite.
+CREATE TABLE reference_facts (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    field     TEXT NOT NULL CHECK (field IN ('atc', 'regulatory', 'identity')),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT NOT NULL CHECK (citations <> '')
+);
+CREATE INDEX reference_facts_by_drug ON reference_facts (drug_id);
+
+-- Claims a careful reference would not repeat unqualified, contradictions between sources or
+-- within one, and source defects. `fact_table`/`fact_id` point at the fact a caveat qualifies;
+-- `other_drug_id` at the second drug when the caveat concerns a pair.
+CREATE TABLE caveats (
+    id            TEXT PRIMARY KEY,
+    drug_id       TEXT NOT NULL REFERENCES drugs (id),
+    other_drug_id TEXT REFERENCES drugs (id),
+    kind          TEXT NOT NULL CHECK (kind IN ('contested-claim', 'contradiction', 'source-defect', 'unconfirmed')),
+    fact_table    TEXT CHECK (fact_table IN ('ingredients', 'forms', 'indications', 'contraindications', 'adverse_effects', 'interactions', 'label_dosing', 'analogues', 'reference_facts')),
+    fact_id       TEXT,
+    text          TEXT NOT NULL CHECK (text <> ''),
+    source_id     TEXT NOT NULL REFERENCES sources (id),
+    line          INTEGER NOT NULL CHECK (line >= 1),
+    quote         TEXT NOT NULL CHECK (quote <> ''),
+    citations     TEXT,
+    CHECK ((fact_table IS NULL) = (fact_id IS NULL))
+);
+CREATE INDEX caveats_by_drug ON caveats (drug_id);
+CREATE INDEX caveats_by_other ON caveats (other_drug_id);
+
+-- Full-text index over every fact, filled by the build. User text is always passed to MATCH as
+-- quoted terms, never as query syntax.
+CREATE VIRTUAL TABLE fact_search USING fts5 (
+    section UNINDEXED,
+    fact_id UNINDEXED,
+    drug_id UNINDEXED,
+    text,
+    quote,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+-- nmref checks this against the version it was written for (nmref.db.SCHEMA_VERSION).
+INSERT INTO meta (key, value) VALUES ('schema_version', '1');

@@ -1,0 +1,446 @@
+"""Build nmref's bundled SQLite database from the curated tables in db/curated/.
+
+    python scripts/build_db.py            # writes src/nmref/data/nmref.db
+    python scripts/build_db.py --out x.db
+
+Every curated row is checked before anything is written: its quote must stand verbatim in its
+source document, starting on the line it names; every drug, class and source it names must
+exist; no name may point to two drugs; required fields must be filled; the seeds must match
+their recorded SHA-256. Any failure prints `file:line: what is wrong` to stderr, exits 1 and
+leaves the previous database untouched: the database is built in memory and only a complete,
+checked image is written to a temporary file beside the target and renamed into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from nmref.names import class_key, normalize  # noqa: E402
+
+DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
+TEMP_PREFIX = ".nmref-build-"
+
+# Load order: a table's references must already be loaded.
+TABLES = [
+    "sources",
+    "drugs",
+    "classes",
+    "drug_names",
+    "drug_classes",
+    "ingredients",
+    "forms",
+    "indications",
+    "contraindications",
+    "adverse_effects",
+    "interactions",
+    "label_dosing",
+    "analogues",
+    "reference_facts",
+    "caveats",
+]
+CURATED_FILE = {"drug_names": "names.tsv"}
+# Columns of a curated file that the database does not store as they are.
+DERIVED_COLUMNS = {"drug_names": {"key"}}
+EXTRA_COLUMNS = {"classes": ["aliases"]}
+# Columns the schema allows to be NULL that a curated row must still fill in.
+ALWAYS_REQUIRED = {"line", "quote", "source_id"}
+SEARCHED_TABLES = [
+    "ingredients",
+    "forms",
+    "indications",
+    "contraindications",
+    "adverse_effects",
+    "interactions",
+    "label_dosing",
+    "analogues",
+    "reference_facts",
+    "caveats",
+]
+
+# A dose amount such as "500 mg", "1-2 times", "40-60 drops": only ever inside a verbatim quote.
+DOSE_AMOUNT = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:[-–]\s*\d+(?:[.,]\d+)?\s*)?"
+    r"(?:mg|g|ml|mcg|µg|%|drops?|times?|tablets?|capsules?|ampoules?|packets?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        try:
+            shown = self.path.relative_to(Path.cwd())
+        except ValueError:
+            shown = self.path
+        return f"{shown}:{self.line}: {self.message}"
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class Row:
+    path: Path
+    line: int
+    values: dict[str, str | int | None]
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.path, self.line, message)
+
+
+@dataclass
+class Document:
+    text: str
+    line_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+
+    def quote_starts_on(self, quote: str, line: int) -> bool:
+        if not 1 <= line <= len(self.line_starts):
+            return False
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text) + 1
+        found = self.text.find(quote, start)
+        return 0 <= found < end
+
+    def lines_with(self, quote: str) -> list[int]:
+        lines, at = [], self.text.find(quote)
+        while at >= 0:
+            lines.append(self.text.count("\n", 0, at) + 1)
+            at = self.text.find(quote, at + 1)
+        return lines
+
+
+def read_tsv(path: Path, expected: list[str]) -> Iterator[Row]:
+    """Rows of a tab-separated file whose header must be exactly `expected`.
+
+    No quoting: a cell is everything between two tabs, so a quote is stored byte for byte.
+    An empty cell is NULL.
+    """
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    problems = []
+    decoded = []
+    for number, line in enumerate(lines, 1):
+        try:
+            decoded.append(line.decode("utf-8").removesuffix("\r"))
+        except UnicodeDecodeError as error:
+            problems.append(Problem(path, number, f"not UTF-8 ({error.reason} at byte {error.start})"))
+    if problems:
+        raise BuildFailed(problems)
+    if not decoded:
+        raise BuildFailed([Problem(path, 1, "empty file: a header line is required")])
+    header = next(csv.reader([decoded[0]], delimiter="\t", quoting=csv.QUOTE_NONE))
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise BuildFailed([Problem(path, 1, f"duplicate column(s): {', '.join(duplicated)}")])
+    if header != expected:
+        raise BuildFailed([Problem(path, 1, f"header must be: {chr(9).join(expected)!r}")])
+    for number, line in enumerate(decoded[1:], 2):
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) != len(expected):
+            problems.append(Problem(path, number, f"{len(cells)} fields, expected {len(expected)} ({', '.join(expected)})"))
+            continue
+        yield Row(path, number, {name: (cell if cell != "" else None) for name, cell in zip(expected, cells)})
+    if problems:
+        raise BuildFailed(problems)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    references: str | None
+
+
+def table_columns(db: sqlite_utils.Database, table: str) -> list[Column]:
+    references = {fk.column: fk.other_table for fk in db[table].foreign_keys}
+    derived = DERIVED_COLUMNS.get(table, set())
+    return [
+        Column(info[1], bool(info[3]) or info[1] in ALWAYS_REQUIRED, references.get(info[1]))
+        for info in db.execute(f"PRAGMA table_info({table})").fetchall()
+        if info[1] not in derived
+    ]
+
+
+class Builder:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.curated = root / "db" / "curated"
+        self.seeds = root / "seeds"
+        self.problems: list[Problem] = []
+        self.documents: dict[str, Document] = {}
+        self.source_kinds: dict[str, str] = {}
+        self.ids: dict[str, dict[str, Row]] = {}
+        self.db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+
+    def build(self) -> bytes:
+        self.db.conn.executescript((self.root / "db" / "schema.sql").read_text(encoding="utf-8"))
+        for table in TABLES:
+            rows = self.load(table)
+            if table == "sources":
+                self.open_documents(rows)
+        self.check_caveat_targets()
+        if self.problems:
+            raise BuildFailed(self.problems)
+        self.index_for_search()
+        self.stamp_fingerprint()
+        self.db.conn.commit()
+        self.db.execute("VACUUM")
+        return self.db.conn.serialize()
+
+    def load(self, table: str) -> list[Row]:
+        path = self.curated / CURATED_FILE.get(table, f"{table}.tsv")
+        columns = table_columns(self.db, table)
+        header = [column.name for column in columns] + EXTRA_COLUMNS.get(table, [])
+        if not path.exists():
+            self.problems.append(Problem(path, 1, "curated file is missing"))
+            return []
+        try:
+            rows = list(read_tsv(path, header))
+        except BuildFailed as failed:
+            self.problems.extend(failed.problems)
+            return []
+        key_column = "name" if table == "drug_names" else "id" if "id" in header else None
+        seen: dict[str, Row] = {}
+        good = []
+        for row in rows:
+            found = self.check_row(table, columns, row)
+            if key_column and row.values[key_column] is not None:
+                key = str(row.values[key_column])
+                if key in seen:
+                    found.append(row.problem(f"duplicate {key_column} {key!r} (first at line {seen[key].line})"))
+                else:
+                    seen[key] = row
+            if found:
+                self.problems.extend(found)
+            else:
+                good.append(row)
+        self.ids[table] = seen
+        if table == "sources":
+            self.source_kinds = {str(row.values["id"]): str(row.values["kind"]) for row in good}
+        self.insert(table, good)
+        return good
+
+    def check_row(self, table: str, columns: list[Column], row: Row) -> list[Problem]:
+        found = []
+        values = row.values
+        for column in columns:
+            value = values[column.name]
+            if value is None:
+                if column.required and not (table == "sources" and column.name in ("line", "quote")):
+                    found.append(row.problem(f"{column.name} is empty"))
+                continue
+            if column.references and column.references != table and value not in self.ids.get(column.references, {}):
+                found.append(row.problem(f"unknown {column.references.removesuffix('s')} {value!r} in {column.name}"))
+        if found:
+            return found
+        if "line" in values and table != "sources":
+            found.extend(self.check_quote(row))
+        if values.get("text") and DOSE_AMOUNT.search(str(values["text"])):
+            found.append(row.problem(f"text restates a dose amount ({DOSE_AMOUNT.search(str(values['text']))[0]!r}); amounts belong only in the quote"))
+        found.extend(self.check_citations(row))
+        return found
+
+    def check_quote(self, row: Row) -> list[Problem]:
+        source = str(row.values["source_id"])
+        if source not in self.documents:
+            return [row.problem(f"source {source!r} is a web page; quote a document in seeds/ and cite the page in citations")]
+        try:
+            line = int(str(row.values["line"]))
+        except ValueError:
+            return [row.problem(f"line {row.values['line']!r} is not a number")]
+        row.values["line"] = line
+        quote = str(row.values["quote"])
+        document = self.documents[source]
+        if document.quote_starts_on(quote, line):
+            return []
+        elsewhere = document.lines_with(quote)
+        if elsewhere:
+            return [row.problem(f"quote is in {source} at line {', '.join(map(str, elsewhere))}, not line {line}")]
+        return [row.problem(f"quote not found verbatim in {source}: {quote[:60]!r}")]
+
+    def check_citations(self, row: Row) -> list[Problem]:
+        cited = str(row.values.get("citations") or "").split()
+        needs = self.source_kinds.get(str(row.values.get("source_id"))) == "reference-notes"
+        if needs and not cited and "citations" in row.values:
+            return [row.problem("a fact from the reference notes must cite the pages it comes from (citations)")]
+        return [
+            row.problem(f"citation {key!r} is not a reference page in sources.tsv")
+            for key in cited
+            if self.source_kinds.get(key) != "reference"
+        ]
+
+    def open_documents(self, sources: list[Row]) -> None:
+        notes = []
+        for row in sources:
+            values = row.values
+            if values["file"] is None:
+                continue
+            path = self.seeds / str(values["file"])
+            if not path.is_file():
+                self.problems.append(row.problem(f"document {path} is missing"))
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != values["sha256"]:
+                self.problems.append(row.problem(f"{path.name} has changed: its sha256 is {digest}, sources.tsv records {values['sha256']}"))
+                continue
+            self.documents[str(values["id"])] = Document(data.decode("utf-8"))
+            if values["kind"] == "reference-notes":
+                notes.append(self.documents[str(values["id"])].text)
+        for row in sources:
+            if row.values["url"] is not None and not any(str(row.values["url"]) in text for text in notes):
+                self.problems.append(row.problem(f"url of {row.values['id']!r} is not in the reference notes"))
+
+    def insert(self, table: str, rows: list[Row]) -> None:
+        for row in rows:
+            values = dict(row.values)
+            if table == "drug_names":
+                self.insert_name(row, values)
+            elif table == "classes":
+                aliases = str(values.pop("aliases") or "")
+                if self.insert_row(table, row, values):
+                    for name in [str(values["name"]), *filter(None, (a.strip() for a in aliases.split(";")))]:
+                        self.insert_class_name(row, name, str(values["id"]))
+            elif self.insert_row(table, row, values) and table == "drugs":
+                canonical = {
+                    "name": values["name"],
+                    "drug_id": values["id"],
+                    "kind": "canonical",
+                    **{key: values[key] for key in ("source_id", "line", "quote")},
+                    "citations": None,
+                }
+                self.insert_name(row, canonical)
+
+    def insert_row(self, table: str, row: Row, values: dict) -> bool:
+        try:
+            self.db[table].insert(values)
+        except sqlite3.IntegrityError as error:
+            self.problems.append(row.problem(f"{table}: {error}"))
+            return False
+        return True
+
+    def insert_name(self, row: Row, values: dict) -> None:
+        key = normalize(str(values["name"]))
+        if not key:
+            self.problems.append(row.problem(f"name {values['name']!r} has no letters or digits"))
+            return
+        taken = self.db.execute("SELECT drug_id, name FROM drug_names WHERE key = ?", [key]).fetchone()
+        if taken:
+            whose = "already names" if taken[0] == values["drug_id"] else "would name two drugs:"
+            self.problems.append(row.problem(f"name {values['name']!r} {whose} {taken[0]!r} (as {taken[1]!r})"))
+            return
+        self.insert_row("drug_names", row, {"key": key, **values})
+
+    def insert_class_name(self, row: Row, name: str, class_id: str) -> None:
+        key = class_key(name)
+        taken = self.db.execute("SELECT class_id FROM class_names WHERE key = ?", [key]).fetchone()
+        if taken:
+            self.problems.append(row.problem(f"class name {name!r} already names class {taken[0]!r}"))
+            return
+        self.insert_row("class_names", row, {"key": key, "name": name, "class_id": class_id})
+
+    def check_caveat_targets(self) -> None:
+        for row in self.ids.get("caveats", {}).values():
+            table, fact_id = row.values["fact_table"], row.values["fact_id"]
+            if table is None or fact_id is None:
+                continue
+            fact = self.ids.get(str(table), {}).get(str(fact_id))
+            if fact is None:
+                self.problems.append(row.problem(f"caveat points at {table}:{fact_id}, which does not exist"))
+            elif fact.values["drug_id"] not in (row.values["drug_id"], row.values["other_drug_id"]):
+                self.problems.append(row.problem(f"caveat is about {row.values['drug_id']!r} but {table}:{fact_id} is about {fact.values['drug_id']!r}"))
+        for table in ("classes",):
+            for row in self.ids.get(table, {}).values():
+                parent = row.values["parent_id"]
+                if parent is not None and parent not in self.ids[table]:
+                    self.problems.append(row.problem(f"unknown parent class {parent!r}"))
+        dangling = self.db.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling and not self.problems:
+            raise BuildFailed([Problem(self.curated, 1, f"foreign key check failed: {dangling[:3]}")])
+
+    def index_for_search(self) -> None:
+        for table in SEARCHED_TABLES:
+            self.db.execute(
+                f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
+                f"SELECT '{table}', id, drug_id, text, quote FROM {table} ORDER BY rowid"
+            )
+
+    def stamp_fingerprint(self) -> None:
+        digest = hashlib.sha256()
+        for statement in self.db.conn.iterdump():
+            digest.update(statement.encode("utf-8"))
+        self.db["meta"].insert({"key": "data_fingerprint", "value": digest.hexdigest()[:16]})
+
+
+def write_atomically(image: bytes, out: Path) -> None:
+    """Write `image` to `out` so that readers only ever see the old file or the new one whole."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f"{TEMP_PREFIX}*"):
+        stale.unlink(missing_ok=True)  # left by a build that was killed mid-write
+    descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=out.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(image)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def build(root: Path, out: Path) -> None:
+    write_atomically(Builder(root).build(), out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="database to write (default: the bundled one)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder holding db/ and seeds/")
+    args = parser.parse_args(argv)
+    try:
+        build(args.root.resolve(), args.out)
+    except BuildFailed as failed:
+        for problem in failed.problems:
+            print(problem, file=sys.stderr)
+        print(f"build failed: {len(failed.problems)} problem(s); {args.out} left as it was", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"build failed: {error}; {args.out} left as it was", file=sys.stderr)
+        return 1
+    print(f"built {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
