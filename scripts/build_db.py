@@ -284,7 +284,7 @@ class Builder:
             return []
         elsewhere = document.lines_with(quote)
         if elsewhere:
-            return [row.problem(f"quote is in {source} at line {', '.join(map(str, elsewhere))}, not line {line}")]
+            return [row.problem(f"quote is in {source} at line {', '.join(map(str, sorted(set(elsewhere))))}, not line {line}")]
         return [row.problem(f"quote not found verbatim in {source}: {quote[:60]!r}")]
 
     def check_citations(self, row: Row) -> list[Problem]:
