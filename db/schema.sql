@@ -218,10 +218,11 @@ CREATE INDEX reference_facts_by_drug ON reference_facts (drug_id);
 
 -- Claims a careful reference would not repeat unqualified, contradictions between sources or
 -- within one, and source defects. `fact_table`/`fact_id` point at the fact a caveat qualifies;
--- `other_drug_id` at the second drug when the caveat concerns a pair.
+-- `other_drug_id` at the second drug when the caveat concerns a pair; no drug at all when it
+-- concerns a whole article (a claim about neurometabolic therapy in general).
 CREATE TABLE caveats (
     id            TEXT PRIMARY KEY,
-    drug_id       TEXT NOT NULL REFERENCES drugs (id),
+    drug_id       TEXT REFERENCES drugs (id),
     other_drug_id TEXT REFERENCES drugs (id),
     kind          TEXT NOT NULL CHECK (kind IN ('contested-claim', 'contradiction', 'source-defect', 'unconfirmed')),
     fact_table    TEXT CHECK (fact_table IN ('ingredients', 'forms', 'indications', 'contraindications', 'adverse_effects', 'interactions', 'label_dosing', 'analogues', 'reference_facts')),
@@ -231,7 +232,9 @@ CREATE TABLE caveats (
     line          INTEGER NOT NULL CHECK (line >= 1),
     quote         TEXT NOT NULL CHECK (quote <> ''),
     citations     TEXT,
-    CHECK ((fact_table IS NULL) = (fact_id IS NULL))
+    CHECK ((fact_table IS NULL) = (fact_id IS NULL)),
+    CHECK (fact_table IS NULL OR drug_id IS NOT NULL),
+    CHECK (other_drug_id IS NULL OR drug_id IS NOT NULL)
 );
 CREATE INDEX caveats_by_drug ON caveats (drug_id);
 CREATE INDEX caveats_by_other ON caveats (other_drug_id);
