@@ -252,3 +252,12 @@ CREATE VIRTUAL TABLE fact_search USING fts5 (
 
 -- nmref checks this against the version it was written for (nmref.db.SCHEMA_VERSION).
 INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+
+-- Trigrams of every name key, so that "did you mean" finds candidates without reading every
+-- name (nmref.query.suggest_drugs). Filled by the build from drug_names.
+CREATE VIRTUAL TABLE name_trigrams USING fts5 (
+    key,
+    tokenize = 'trigram',
+    content = 'drug_names',
+    content_rowid = 'rowid'
+);

@@ -388,6 +388,7 @@ class Builder:
             raise BuildFailed([Problem(self.curated, 1, f"foreign key check failed: {dangling[:3]}")])
 
     def index_for_search(self) -> None:
+        self.db.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
         for table in SEARCHED_TABLES:
             self.db.execute(
                 f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "

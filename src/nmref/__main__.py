@@ -1,0 +1,3 @@
+from nmref.cli import main
+
+main()

@@ -1,0 +1,278 @@
+"""The command line: parses arguments, calls the query layer, hands the result to rendering.
+
+Errors a user can cause become one line on stderr and an exit code here, at one edge
+(NmrefGroup); nothing below this module prints or exits.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from nmref import __version__, query
+from nmref.errors import ExitCode, NmrefError, NotFound, printable
+from nmref.render import OutputFormat, emit, emit_stream
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 answered; 1 nothing found (unknown drug, class or condition; no match); "
+    "2 usage error; 3 database missing or damaged; 130 interrupted."
+)
+
+
+class NmrefGroup(TyperGroup):
+    """Turns every error a user can cause into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NmrefError as error:
+            fail(error.message, error.exit_code)
+        except sqlite3.DatabaseError as error:
+            fail(f"the database is damaged or unreadable ({error})", ExitCode.DATABASE)
+        except KeyboardInterrupt:
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        # typer 0.28 carries its own click; its exceptions live here, not in `click`.
+        from typer._click.exceptions import ClickException
+
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+            code = result if isinstance(result, int) else ExitCode.OK
+        except ClickException as error:
+            # One line instead of a usage box: the message, and where to read more.
+            message = printable(error.format_message(), one_line=True)
+            where = error.ctx.command_path if getattr(error, "ctx", None) else "nmref"
+            sys.stderr.write(f"nmref: {message} (see '{where} --help')\n")
+            code = error.exit_code
+        except typer.Abort:
+            code = ExitCode.INTERRUPTED
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def fail(message: str, code: int) -> None:
+    sys.stderr.write(f"nmref: {message}\n")
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=NmrefGroup,
+    help="Offline reference for neurometabolic drugs. Every fact is quoted from its source; "
+    "nmref never calculates a dose.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="text for people; json (one document) or ndjson (one record per line) for scripts."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+def pick_format(fmt: OutputFormat, as_json: bool) -> OutputFormat:
+    if as_json and fmt not in (OutputFormat.text, OutputFormat.json):
+        raise typer.BadParameter("--json and --format ndjson ask for different outputs", param_hint="--json")
+    return OutputFormat.json if as_json else fmt
+
+
+def connection(ctx: typer.Context) -> sqlite3.Connection:
+    state = ctx.find_root().ensure_object(dict)
+    if "conn" not in state:
+        state["conn"] = query.connect(state.get("db"))
+    return state["conn"]
+
+
+def complete_drug(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return query.complete_drug_names(connection(ctx), incomplete)
+    except (NmrefError, sqlite3.DatabaseError):
+        return []
+
+
+def show_version(ctx: typer.Context, value: bool) -> None:
+    if not value:
+        return
+    try:
+        conn = query.connect((ctx.params or {}).get("db"))
+        data = f"data {query.data_fingerprint(conn)}, schema {query.SCHEMA_VERSION}"
+    except (NmrefError, sqlite3.DatabaseError) as error:
+        data = f"data unavailable: {getattr(error, 'message', error)}"
+    sys.stdout.write(f"nmref {__version__} ({data})\n")
+    raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="NMREF_DB", is_eager=True, help="Read this database instead of the bundled one."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=show_version, help="Show the version and the data fingerprint."),
+    ] = False,
+) -> None:
+    ctx.ensure_object(dict)["db"] = db
+
+
+NameArgument = Annotated[
+    str, typer.Argument(help="Drug name: brand, INN, any source spelling, Cyrillic; '-' reads names from stdin.", autocompletion=complete_drug)
+]
+
+
+def each_name(name: str) -> Iterator[str]:
+    if name != "-":
+        yield name
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def answer(ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], dict[str, Any]]) -> None:
+    """One name: emit its answer. '-': a batch from stdin, one result per name, misses included."""
+    conn = connection(ctx)
+    if name != "-":
+        emit(lookup(conn, name), fmt)
+        return
+    missed = False
+
+    def results() -> Iterator[dict[str, Any]]:
+        nonlocal missed
+        for each in each_name(name):
+            try:
+                yield lookup(conn, each)
+            except NotFound as error:
+                missed = True
+                yield {
+                    "command": "error",
+                    "query": each,
+                    "error": {"code": "not_found", "message": error.message, "suggestions": error.suggestions},
+                }
+
+    emit_stream(results(), fmt)
+    if missed:
+        raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+@app.command()
+def show(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+    """The monograph: names, ingredients, classes, indications, contraindications, adverse
+    effects, interactions, label dosing (verbatim), analogues, caveats and sources."""
+    answer(ctx, name, pick_format(fmt, as_json), query.monograph)
+
+
+def section_command(section: str, summary: str) -> Callable[..., None]:
+    def command(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+        answer(ctx, name, pick_format(fmt, as_json), lambda conn, each: query.section(conn, each, section))
+
+    command.__doc__ = summary
+    return command
+
+
+app.command("indications")(section_command("indications", "What the sources say a drug is used for."))
+app.command("contraindications")(
+    section_command("contraindications", "When the sources say a drug must not (absolute) or only cautiously (relative) be used.")
+)
+adverse_effects = section_command("adverse_effects", "Adverse effects, with the frequency words the source gives.")
+app.command("adverse-effects")(adverse_effects)
+app.command("side-effects", help="Alias of adverse-effects.")(adverse_effects)
+app.command("interactions")(section_command("interactions", "Interactions the sources state, with the other drug or ingredient."))
+app.command("dosing")(
+    section_command("label_dosing", "Label dosing, quoted verbatim with its source; nmref never calculates a dose.")
+)
+
+
+@app.command("class")
+def class_(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Class name, e.g. antioxidants, anticoagulants, neuroprotectors.")],
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """The drugs of a class and of its subclasses (case and plural forgiven)."""
+    emit(query.class_members(connection(ctx), name), pick_format(fmt, as_json))
+
+
+@app.command()
+def classes(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+    """The class tree, with how many drugs each class holds."""
+    emit(query.class_tree(connection(ctx)), pick_format(fmt, as_json))
+
+
+@app.command()
+def drugs(
+    ctx: typer.Context,
+    class_name: Annotated[str | None, typer.Option("--class", "-c", help="Only drugs of this class.")] = None,
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """Every drug, one name per line (pipeable)."""
+    emit(query.list_drugs(connection(ctx), class_name), pick_format(fmt, as_json))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to find in any fact or quote; searched as plain text.")],
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over every fact: drug, section, and the matching quote."""
+    emit(query.search(connection(ctx), text), pick_format(fmt, as_json))
+
+
+@app.command()
+def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+    """The source documents and cited pages, with checksum and how many facts each supports."""
+    emit(query.list_sources(connection(ctx)), pick_format(fmt, as_json))
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(help="Two or more drug names.", autocompletion=complete_drug)],
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """What the sources say about taking these drugs together: interactions (direct or through
+    an ingredient), duplicate ingredients, and caveats. No finding is not evidence of safety."""
+    if len(names) < 2:
+        raise typer.BadParameter("name at least two drugs to check", param_hint="NAMES")
+    emit(query.check(connection(ctx), names), pick_format(fmt, as_json))
+
+
+@app.command("for")
+def for_(
+    ctx: typer.Context,
+    condition: Annotated[list[str], typer.Argument(help="Condition words, e.g. stroke, alcohol withdrawal.")],
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """Drugs whose indications mention a condition, each with the matching quote."""
+    emit(query.for_condition(connection(ctx), " ".join(condition)), pick_format(fmt, as_json))
+
+
+@app.command()
+def analogues(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+    """The analogues a source lists for a drug, by dosage form, with their active ingredient
+    and a warning where an analogue interacts with the drug."""
+    answer(ctx, name, pick_format(fmt, as_json), query.analogues)
+
+
+def main() -> None:
+    # Die quietly like any Unix filter when the reader goes away (`nmref drugs | head -1`).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app(prog_name="nmref")

@@ -1,0 +1,63 @@
+"""Exit codes and the domain errors that the command line turns into them."""
+
+import unicodedata
+from enum import IntEnum
+
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    NOT_FOUND = 1
+    USAGE = 2
+    DATABASE = 3
+    INTERRUPTED = 130
+
+
+class NmrefError(Exception):
+    """An error a user can cause; shown as one line on stderr, never as a traceback."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(NmrefError):
+    """A name, class or condition that the database does not know, with the closest it does."""
+
+    def __init__(self, what: str, query: str, suggestions: list[str]) -> None:
+        message = f"no {what} named {quoted(query)}"
+        if suggestions:
+            message += f"; did you mean: {', '.join(suggestions)}?"
+        super().__init__(message)
+        self.what = what
+        self.query = query
+        self.suggestions = suggestions
+
+
+class NothingMatches(NmrefError):
+    """A search that found nothing: not an error in the input, but nothing to show."""
+
+
+class DatabaseUnavailable(NmrefError):
+    exit_code = ExitCode.DATABASE
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` with control and format characters (escapes, bidi overrides, zero-width) made visible.
+
+    Keeps newlines and tabs unless `one_line`, so that a message stays one line.
+    """
+    keep = "" if one_line else "\n\t"
+    return "".join(
+        ch if ch in keep or unicodedata.category(ch) not in INVISIBLE_CATEGORIES else f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """User input for a one-line message: visible, shortened, in quotes."""
+    shown = printable(text, one_line=True)
+    return "'" + (shown if len(shown) <= limit else shown[: limit - 1] + "…") + "'"
