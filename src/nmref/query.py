@@ -7,6 +7,7 @@ verbatim quote and its source (document, title and line), so any view can cite i
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sqlite3
@@ -159,18 +160,23 @@ def complete_drug_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) 
 # --- facts ------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
 def _sources(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     return {row["id"]: row for row in conn.execute("SELECT id, kind, title, file, url FROM sources")}
 
 
+def _cite(sources: dict[str, sqlite3.Row], source_id: str, line: int) -> dict[str, Any]:
+    source = sources[source_id]
+    return {"id": source_id, "title": source["title"], "kind": source["kind"], "line": line}
+
+
 def _fact(row: sqlite3.Row, table: str, sources: dict[str, sqlite3.Row]) -> dict[str, Any]:
     keys = row.keys()
-    source = sources[row["source_id"]]
     fact: dict[str, Any] = {"id": row["id"] if "id" in keys else None, "text": row["text"] if "text" in keys else None}
     for name in EXTRA_FIELDS.get(table, ()):
         fact[name] = row[name]
     fact["quote"] = row["quote"]
-    fact["source"] = {"id": source["id"], "title": source["title"], "kind": source["kind"], "line": row["line"]}
+    fact["source"] = _cite(sources, row["source_id"], row["line"])
     if "defect" in keys:
         fact["defect"] = {"kind": row["defect"], "note": row["note"]} if row["defect"] else None
     if "citations" in keys:
@@ -195,7 +201,7 @@ def _drug_header(conn: sqlite3.Connection, match: dict[str, Any], sources: dict[
         "name": row["name"],
         "description": row["description"],
         "quote": row["quote"],
-        "source": {"id": row["source_id"], "title": sources[row["source_id"]]["title"], "line": row["line"]},
+        "source": _cite(sources, row["source_id"], row["line"]),
     }
 
 
@@ -229,13 +235,14 @@ def monograph(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
             {
                 "name": row["name"],
                 "kind": row["kind"],
-                "source": {"id": row["source_id"], "line": row["line"]},
+                "quote": row["quote"],
+                "source": _cite(sources, row["source_id"], row["line"]),
             }
             for row in conn.execute(
                 "SELECT * FROM drug_names WHERE drug_id = ? ORDER BY kind != 'canonical', kind, name", [drug_id]
             )
         ],
-        "classes": drug_classes(conn, drug_id),
+        "classes": drug_classes(conn, drug_id, sources),
     }
     reference = _facts(conn, "reference_facts", "drug_id = ?", [drug_id], sources)
     result["atc"] = [fact for fact in reference if fact["field"] == "atc"]
@@ -286,7 +293,7 @@ def _cited_sources(result: dict[str, Any], sources: dict[str, sqlite3.Row]) -> l
     ]
 
 
-def drug_classes(conn: sqlite3.Connection, drug_id: str) -> list[dict[str, Any]]:
+def drug_classes(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT c.id, c.name, dc.source_id, dc.line, dc.quote FROM drug_classes dc JOIN classes c ON c.id = dc.class_id "
         "WHERE dc.drug_id = ? ORDER BY c.name",
@@ -298,7 +305,7 @@ def drug_classes(conn: sqlite3.Connection, drug_id: str) -> list[dict[str, Any]]
             "name": row["name"],
             "path": class_path(conn, row["id"]),
             "quote": row["quote"],
-            "source": {"id": row["source_id"], "line": row["line"]},
+            "source": _cite(sources, row["source_id"], row["line"]),
         }
         for row in rows
     ]
@@ -360,6 +367,7 @@ def resolve_class(conn: sqlite3.Connection, query: str) -> sqlite3.Row:
 def class_members(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     """The drugs of a class and of every subclass below it."""
     found = resolve_class(conn, query)
+    sources = _sources(conn)
     rows = conn.execute(
         "WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT c.id FROM classes c JOIN down ON c.parent_id = down.id) "
         "SELECT d.id, d.name, c.id AS class_id, c.name AS class_name, dc.source_id, dc.line, dc.quote "
@@ -376,7 +384,7 @@ def class_members(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
                 "name": row["name"],
                 "class": {"id": row["class_id"], "name": row["class_name"]},
                 "quote": row["quote"],
-                "source": {"id": row["source_id"], "line": row["line"]},
+                "source": _cite(sources, row["source_id"], row["line"]),
             }
             for row in rows
         ],
@@ -384,6 +392,7 @@ def class_members(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
 
 
 def class_tree(conn: sqlite3.Connection) -> dict[str, Any]:
+    sources = _sources(conn)
     rows = conn.execute(
         "SELECT c.id, c.name, c.parent_id, c.source_id, c.line, c.quote, "
         "(SELECT count(*) FROM drug_classes dc WHERE dc.class_id = c.id) AS members FROM classes c ORDER BY c.name"
@@ -394,7 +403,7 @@ def class_tree(conn: sqlite3.Connection) -> dict[str, Any]:
             "name": row["name"],
             "members": row["members"],
             "quote": row["quote"],
-            "source": {"id": row["source_id"], "line": row["line"]},
+            "source": _cite(sources, row["source_id"], row["line"]),
             "children": [],
         }
         for row in rows
@@ -506,7 +515,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
                 "text": row["text"],
                 "quote": quote,
                 "highlights": spans,
-                "source": {"id": fact["source_id"], "title": sources[fact["source_id"]]["title"], "line": fact["line"]},
+                "source": _cite(sources, fact["source_id"], fact["line"]),
             }
         )
     return {"command": "search", "query": text, "hits": hits}

@@ -1,0 +1,77 @@
+"""Shared test helpers: run the CLI in-process, build small databases from the real schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from nmref.cli import app
+from nmref.query import BUNDLED_DATABASE
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_SCRIPT = ROOT / "scripts" / "build_db.py"
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def ndjson(self) -> list[Any]:
+        return [json.loads(line) for line in self.stdout.splitlines()]
+
+
+def run(*args: str, code: int = 0, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
+    """Run nmref in-process; fail loudly, with stderr and any exception, on an unexpected exit code."""
+    result = CliRunner().invoke(app, list(args), input=input, env=env, prog_name="nmref")
+    outcome = Outcome(result.exit_code, result.stdout, result.stderr)
+    if result.exit_code != code:
+        raise AssertionError(
+            f"nmref {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+            f"stderr: {result.stderr}\nstdout: {result.stdout[:2000]}\nexception: {result.exception!r}"
+        )
+    return outcome
+
+
+def run_installed(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script (falls back to `python -m nmref` beside this interpreter)."""
+    script = Path(sys.executable).parent / "nmref"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
+    return subprocess.run(command + list(args), input=input, capture_output=True, text=True, env=env, timeout=60)
+
+
+def build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--root", str(root), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the curated tables, schema and seeds, for breaking on purpose."""
+    for part in ("db", "seeds"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def bundled() -> sqlite3.Connection:
+    conn = sqlite3.connect(BUNDLED_DATABASE.resolve().as_uri() + "?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
