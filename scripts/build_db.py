@@ -54,6 +54,7 @@ TABLES = [
     "caveats",
 ]
 CURATED_FILE = {"drug_names": "names.tsv"}
+NOUNS = {"drugs": "drug", "classes": "class", "sources": "source"}
 # Columns of a curated file that the database does not store as they are.
 DERIVED_COLUMNS = {"drug_names": {"key"}}
 EXTRA_COLUMNS = {"classes": ["aliases"]}
@@ -259,7 +260,7 @@ class Builder:
                     found.append(row.problem(f"{column.name} is empty"))
                 continue
             if column.references and column.references != table and value not in self.ids.get(column.references, {}):
-                found.append(row.problem(f"unknown {column.references.removesuffix('s')} {value!r} in {column.name}"))
+                found.append(row.problem(f"unknown {NOUNS.get(column.references, column.references)} {value!r} in {column.name}"))
         if found:
             return found
         if "line" in values and table != "sources":

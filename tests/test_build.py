@@ -1,0 +1,230 @@
+"""scripts/build_db.py: the bundled database is exactly what today's curated files build, and
+every kind of broken input is refused with file:line, leaving the previous database untouched."""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_SCRIPT, ROOT, build
+
+from nmref.query import BUNDLED_DATABASE
+
+
+def load_build_module():
+    spec = importlib.util.spec_from_file_location("build_db", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_db"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def content(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_bundled_database_is_what_the_curated_files_build(tmp_path: Path) -> None:
+    result = build(ROOT, tmp_path / "fresh.db")
+    assert result.returncode == 0, result.stderr
+    assert content(tmp_path / "fresh.db") == content(BUNDLED_DATABASE), (
+        "src/nmref/data/nmref.db is stale: run `python scripts/build_db.py` and commit it"
+    )
+
+
+def test_two_builds_give_identical_files(tmp_path: Path) -> None:
+    for name in ("one.db", "two.db"):
+        assert build(ROOT, tmp_path / name).returncode == 0
+    assert (tmp_path / "one.db").read_bytes() == (tmp_path / "two.db").read_bytes()
+
+
+@pytest.fixture
+def previous(project_copy: Path) -> Path:
+    """A good database built from the scratch copy, which each test then tries to replace."""
+    out = project_copy / "out.db"
+    assert build(project_copy, out).returncode == 0
+    return out
+
+
+def append_row(project: Path, table: str, row: list[str]) -> int:
+    path = project / "db" / "curated" / table
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\t".join(row) + "\n", encoding="utf-8")
+    return len(text.splitlines()) + 1
+
+
+def replace_in(project: Path, relative: str, old: str, new: str) -> int:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def assert_refused(project: Path, out: Path, expected: str) -> str:
+    before = out.read_bytes()
+    result = build(project, out)
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == before, "a failed build changed the previous database"
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".nmref-build-")] == []
+    return result.stderr
+
+
+NAME_ROW = ["{name}", "ceraxon", "spelling", "ceraxon-article", "20", "Cerakson", ""]
+
+
+def test_quote_not_verbatim_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "names.tsv", ["Ceraksonn", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""])
+    assert_refused(project_copy, previous, f"names.tsv:{line}: quote not found verbatim in ceraxon-article")
+
+
+def test_quote_on_the_wrong_line_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "names.tsv", ["Cerakson X", "ceraxon", "spelling", "ceraxon-article", "19", "Cerakson", ""])
+    assert_refused(project_copy, previous, f"names.tsv:{line}: quote is in ceraxon-article at line 20")
+
+
+def test_unknown_drug_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "names.tsv", ["Zzz", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""])
+    assert_refused(project_copy, previous, f"names.tsv:{line}: unknown drug 'no-such-drug'")
+
+
+def test_unknown_class_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "drug_classes.tsv", ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"])
+    assert_refused(project_copy, previous, f"drug_classes.tsv:{line}: unknown class 'no-such-class'")
+
+
+def test_unknown_source_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "names.tsv", ["Zzz", "ceraxon", "spelling", "no-such-source", "20", "Cerakson", ""])
+    assert_refused(project_copy, previous, f"names.tsv:{line}: unknown source 'no-such-source'")
+
+
+def test_two_drugs_sharing_a_name_is_refused(project_copy: Path, previous: Path) -> None:
+    # "CERAKSON" folds to the key of Ceraxon's spelling "Cerakson".
+    line = append_row(project_copy, "names.tsv", ["CERAKSON", "piracetam", "spelling", "ceraxon-article", "20", "Cerakson", ""])
+    assert_refused(project_copy, previous, f"names.tsv:{line}: name 'CERAKSON' would name two drugs")
+
+
+def test_empty_required_field_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "forms.tsv", ["x-form", "ceraxon", "", "ceraxon-article", "20", "Cerakson", "", ""])
+    assert_refused(project_copy, previous, f"forms.tsv:{line}: text is empty")
+
+
+def test_changed_seed_is_refused(project_copy: Path, previous: Path) -> None:
+    seed = project_copy / "seeds" / "001_fc81154dc66ec622.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"pig brain", b"cow brain"))
+    line = next(i for i, text in enumerate((project_copy / "db/curated/sources.tsv").read_text().splitlines(), 1) if "001_" in text)
+    assert_refused(project_copy, previous, f"sources.tsv:{line}: 001_fc81154dc66ec622.txt has changed")
+
+
+def test_dose_amount_outside_a_quote_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "label_dosing.tsv", ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""])
+    assert_refused(project_copy, previous, f"label_dosing.tsv:{line}: text restates a dose amount")
+
+
+def test_bad_encoding_is_refused(project_copy: Path, previous: Path) -> None:
+    path = project_copy / "db/curated/forms.tsv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2] + b"\xff\xfe"
+    path.write_bytes(b"\n".join(lines))
+    assert_refused(project_copy, previous, "forms.tsv:3: not UTF-8")
+
+
+def test_broken_row_syntax_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(project_copy, "forms.tsv", ["only", "three", "fields"])
+    assert_refused(project_copy, previous, f"forms.tsv:{line}: 3 fields, expected 8")
+
+
+def test_duplicate_key_is_refused(project_copy: Path, previous: Path) -> None:
+    first = (project_copy / "db/curated/forms.tsv").read_text(encoding="utf-8").splitlines()[1]
+    line = append_row(project_copy, "forms.tsv", first.split("\t"))
+    assert_refused(project_copy, previous, f"forms.tsv:{line}: duplicate id")
+
+
+def test_duplicate_column_is_refused(project_copy: Path, previous: Path) -> None:
+    replace_in(project_copy, "db/curated/forms.tsv", "id\tdrug_id\ttext", "id\tdrug_id\tdrug_id")
+    assert_refused(project_copy, previous, "forms.tsv:1: duplicate column(s): drug_id")
+
+
+def test_caveat_pointing_at_a_missing_fact_is_refused(project_copy: Path, previous: Path) -> None:
+    row = ["x-cav", "ceraxon", "", "contested-claim", "indications", "no-such-fact", "Why", "ceraxon-article", "20", "Cerakson", ""]
+    line = append_row(project_copy, "caveats.tsv", row)
+    assert_refused(project_copy, previous, f"caveats.tsv:{line}: caveat points at indications:no-such-fact")
+
+
+def test_full_disk_leaves_previous_database_and_no_temporary_file(project_copy: Path, previous: Path, monkeypatch) -> None:
+    module = load_build_module()
+    before = previous.read_bytes()
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module.os, "fsync", no_space)
+    with pytest.raises(OSError, match="No space left"):
+        module.build(project_copy, previous)
+    assert previous.read_bytes() == before
+    assert [p.name for p in previous.parent.iterdir() if p.name.startswith(".nmref-build-")] == []
+
+
+def test_full_disk_is_reported_in_one_line(project_copy: Path, previous: Path, monkeypatch, capsys) -> None:
+    module = load_build_module()
+    monkeypatch.setattr(module.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    assert module.main(["--root", str(project_copy), "--out", str(previous)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "left as it was" in err
+    assert "Traceback" not in err
+
+
+def test_killed_build_leaves_previous_database_intact(project_copy: Path, previous: Path) -> None:
+    before = previous.read_bytes()
+    for delay in (0.05, 0.2, 0.4):
+        process = subprocess.Popen(
+            [sys.executable, str(BUILD_SCRIPT), "--root", str(project_copy), "--out", str(previous)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        # Builds are deterministic, so a kill after the rename leaves these same bytes too.
+        assert previous.read_bytes() == before
+    # A later build sweeps up whatever a kill in mid-write could have left.
+    assert build(project_copy, previous).returncode == 0
+    assert [p.name for p in previous.parent.iterdir() if p.name.startswith(".nmref-build-")] == []
+    assert previous.read_bytes() == before
+
+
+def test_bundled_database_is_not_writable_by_others() -> None:
+    assert not (BUNDLED_DATABASE.stat().st_mode & 0o022)
+
+
+def test_build_reports_every_problem_not_just_the_first(project_copy: Path, previous: Path) -> None:
+    append_row(project_copy, "names.tsv", ["Zzz1", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""])
+    append_row(project_copy, "names.tsv", ["Zzz2", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""])
+    stderr = assert_refused(project_copy, previous, "unknown drug 'no-such-drug'")
+    assert "quote not found verbatim" in stderr
+    assert "2 problem(s)" in stderr
+
+
+def test_build_runs_from_anywhere(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--out", str(tmp_path / "x.db")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
