@@ -79,8 +79,9 @@ def emit_stream(payloads: Iterable[dict[str, Any]], fmt: OutputFormat, out: IO[s
 def _console(out: IO[str]) -> Console:
     from rich.console import Console
 
-    # highlight=False: rich would otherwise colour numbers and words inside quotes.
-    return Console(file=out, highlight=False, emoji=False, soft_wrap=False)
+    # highlight=False: rich would otherwise colour numbers and words inside quotes. Piped output
+    # is not wrapped, so that a quote stays on one line for grep.
+    return Console(file=out, highlight=False, emoji=False, soft_wrap=not out.isatty())
 
 
 def _text(value: Any, style: str = "") -> Text:

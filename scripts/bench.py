@@ -1,0 +1,524 @@
+"""Benchmark nmref against the speed and memory goals of issue 5, and print one table.
+
+    pip install -e '.[bench]'          # once: adds the 107,000-name dictionary used for scale
+    python scripts/bench.py            # 30 timed runs of everything, after 3 warm-ups
+    python scripts/bench.py --quick    # a fast smoke run (5 runs, 1 warm-up)
+
+Start-up is timed as users see it: the installed `nmref` console script (or `python -m nmref`
+when there is none) in a fresh process, wall clock around subprocess.run, the commands taking
+turns round by round so that drift on the machine touches them all alike. Goals are ratios to a
+bare `python -c pass` and to `python -c "import typer"` measured in the same run, so they hold
+across machines. Scale is measured on a benchmark-only database: the shipped one plus every drug
+and name of the drug-named-entity-recognition dictionary (MIT), written to a temporary folder
+and never shipped. Exits 0 when every goal is met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import importlib.metadata
+import importlib.util
+import os
+import pickle
+import platform
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nmref import query
+from nmref.errors import NotFound
+from nmref.names import normalize
+
+DICTIONARY_PACKAGE = "drug_named_entity_recognition"
+DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
+BATCH_SIZE = 1_000
+MISSPELLINGS = 200
+SEED = 5
+LARGE_ID_PREFIX = "dner-"
+PLACEHOLDER = "Benchmark-only entry from the drug-named-entity-recognition dictionary; never shipped."
+# A fresh interpreter runs one command and reports the largest resident set of its children.
+PEAK_RSS_PROBE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+MAXRSS_BYTES = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes on macOS, KiB on Linux
+
+
+# --- what is measured and how it is judged ----------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    label: str
+    values: list[float]
+    unit: str = "s"  # "s" or "MiB"
+    short: str = ""  # how a ratio names it, e.g. "baseline"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def show(self, value: float) -> str:
+        if self.unit == "MiB":
+            return f"{value:.1f} MiB"
+        return f"{value * 1e6:.1f} µs" if self.median < 1e-3 else f"{value * 1e3:.1f} ms"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A limit on the median: a ratio to another measurement's median, or an absolute value."""
+
+    limit: float
+    against: Measurement | None = None
+    strict: bool = False
+
+    def value(self, measured: Measurement) -> float:
+        return measured.median / self.against.median if self.against else measured.median
+
+    def met(self, measured: Measurement) -> bool:
+        value = self.value(measured)
+        return value < self.limit if self.strict else value <= self.limit
+
+    def describe(self) -> str:
+        sign = "<" if self.strict else "≤"
+        if self.against:
+            return f"{sign} {self.limit:g}× {self.against.short}"
+        return f"{sign} {self.limit * 1e3:g} ms" if self.unit_is_time else f"{sign} {self.limit:g} MiB"
+
+    @property
+    def unit_is_time(self) -> bool:
+        return self.limit < 1  # absolute time limits are seconds; memory limits are MiB
+
+
+@dataclass
+class Row:
+    key: str
+    measured: Measurement | None
+    goals: list[Goal] = field(default_factory=list)
+    compare: list[Measurement] = field(default_factory=list)  # ratios shown without a goal
+    skipped: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.skipped:
+            return False if self.goals else None
+        return all(goal.met(self.measured) for goal in self.goals) if self.goals else None
+
+    def cells(self) -> list[str]:
+        if self.measured is None:
+            return [self.key, self.skipped, "", "", "", "", " ".join(g.describe() for g in self.goals), "SKIPPED"]
+        m = self.measured
+        ratios = [f"{m.median / other.median:.2f}× {other.short}" for other in self.compare]
+        ratios += [f"{goal.value(m):.2f}× {goal.against.short}" for goal in self.goals if goal.against]
+        verdict = {True: "yes", False: "NO", None: ""}[self.met]
+        return [
+            self.key,
+            m.label,
+            m.show(m.median),
+            m.show(min(m.values)),
+            m.show(max(m.values)),
+            ", ".join(ratios),
+            ", ".join(goal.describe() for goal in self.goals),
+            verdict,
+        ]
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["#", "measurement", "median", "min", "max", "ratio", "goal", "met"]
+    lines = [header] + [row.cells() for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    numeric = {2, 3, 4}
+    for number, line in enumerate(lines):
+        cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))]
+        print("  ".join(cells).rstrip())
+        if number == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+# --- running things ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    label: str
+    argv: list[str]
+    stdin: bytes | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    short: str = ""
+
+
+def run_once(command: Command, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command.argv, input=command.stdin, capture_output=True, env={**env, **command.env})
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: `{command.label}` exited {done.returncode}: {done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def time_commands(commands: Sequence[Command], runs: int, warmups: int, env: dict[str, str]) -> list[Measurement]:
+    """Wall-clock times of each command, the commands taking turns in every round."""
+    for _ in range(warmups):
+        for command in commands:
+            run_once(command, env)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for command, found in zip(commands, times):
+            found.append(run_once(command, env))
+    return [Measurement(c.label, found, short=c.short) for c, found in zip(commands, times)]
+
+
+def time_calls(label: str, call: Callable[[Any], object], inputs: Sequence[Any], samples: int, warmups: int, short: str = "") -> Measurement:
+    """In-process times of `call` on each input in turn (cycling), one call per sample."""
+    for item in inputs[: max(warmups, 1)]:
+        call(item)
+    values = []
+    for i in range(samples):
+        item = inputs[i % len(inputs)]
+        start = time.perf_counter()
+        call(item)
+        values.append(time.perf_counter() - start)
+    return Measurement(label, values, short=short)
+
+
+def peak_rss(command: Command, runs: int, env: dict[str, str]) -> Measurement:
+    """Peak resident set of `command`, each run in a fresh interpreter that has run nothing else."""
+    values = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS_PROBE, *command.argv], capture_output=True, text=True, env=env, check=True
+        )
+        values.append(int(done.stdout) * MAXRSS_BYTES / 2**20)
+    return Measurement(f"peak RSS of {command.label}", values, unit="MiB")
+
+
+def nmref_argv() -> list[str]:
+    """The console script users run, beside this interpreter; `python -m nmref` when absent."""
+    script = Path(sys.executable).parent / "nmref"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
+
+
+def child_environment(bytecode_cache: Path | None) -> dict[str, str]:
+    """The environment of every timed process.
+
+    With a cache folder, children read and write compiled bytecode there even when this shell
+    sets PYTHONDONTWRITEBYTECODE, as an installed nmref (whose wheel install compiled it) would;
+    otherwise nmref's own modules would be compiled from source on every run.
+    """
+    env = dict(os.environ)
+    env.pop("NMREF_DB", None)
+    if bytecode_cache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
+    return env
+
+
+# --- the measurements -------------------------------------------------------------------------
+
+
+def baseline() -> Command:
+    return Command("python -c pass", [sys.executable, "-c", "pass"], short="baseline")
+
+
+def import_typer() -> Command:
+    return Command('python -c "import typer"', [sys.executable, "-c", "import typer"], short="typer")
+
+
+def show_json(name: str = "ceraxon", db: Path | None = None, short: str = "") -> Command:
+    env = {"NMREF_DB": str(db)} if db else {}
+    where = f" [NMREF_DB={db.name}]" if db else ""
+    return Command(f"nmref show {name} --json{where}", [*nmref_argv(), "show", name, "--json"], env=env, short=short)
+
+
+def show_rich() -> Command:
+    return Command("nmref show ceraxon (rich view, piped)", [*nmref_argv(), "show", "ceraxon"])
+
+
+def batch(names: Sequence[str]) -> Command:
+    lines = "".join(f"{names[i % len(names)]}\n" for i in range(BATCH_SIZE))
+    return Command(f"nmref show --json - ({BATCH_SIZE:,} names on stdin)", [*nmref_argv(), "show", "--json", "-"], lines.encode())
+
+
+def import_rapidfuzz() -> Command:
+    return Command('python -c "import rapidfuzz.process"', [sys.executable, "-c", "import rapidfuzz.process"])
+
+
+def exact_lookup(conn: sqlite3.Connection, label: str, names: Sequence[str], samples: int, warmups: int, short: str = "") -> Measurement:
+    return time_calls(label, lambda name: query.resolve_drug(conn, name), names, samples, warmups, short)
+
+
+def trigram_suggestions(conn: sqlite3.Connection, misses: Sequence[Miss], samples: int, warmups: int) -> Measurement:
+    return time_calls(
+        "suggest_drugs (FTS5 trigrams + difflib), large db",
+        lambda miss: query.suggest_drugs(conn, miss.typed),
+        misses,
+        samples,
+        warmups,
+        short="trigram",
+    )
+
+
+def rapidfuzz_suggestions(
+    conn: sqlite3.Connection, misses: Sequence[Miss], samples: int, warmups: int, preloaded: bool
+) -> Measurement:
+    """rapidfuzz over every name key: loading the keys on each call (as a fresh process must), or once."""
+    from rapidfuzz import fuzz, process
+
+    def load() -> tuple[list[str], list[str]]:
+        rows = conn.execute("SELECT n.key, d.name FROM drug_names n JOIN drugs d ON d.id = n.drug_id").fetchall()
+        return [row[0] for row in rows], [row[1] for row in rows]
+
+    loaded = load()
+
+    def suggest(miss: Miss) -> list[str]:
+        keys, drugs = loaded if preloaded else load()
+        found = process.extract(
+            normalize(miss.typed), keys, scorer=fuzz.ratio, limit=query.SUGGESTIONS, score_cutoff=query.SUGGESTION_CUTOFF * 100
+        )
+        return [drugs[index] for _, _, index in found]
+
+    how = "keys loaded once" if preloaded else "keys loaded from db per call"
+    return time_calls(f"rapidfuzz.process.extract, {how}", suggest, misses, samples, warmups)
+
+
+# --- the large database -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Miss:
+    typed: str  # a real name with one letter dropped or two swapped
+    drug: str  # the drug that name belongs to
+
+
+@dataclass(frozen=True)
+class LargeDatabase:
+    path: Path
+    drugs: int
+    names: int
+    seconds: float
+
+
+def dictionary_path() -> Path | None:
+    spec = importlib.util.find_spec(DICTIONARY_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / DICTIONARY_FILE
+    return path if path.is_file() else None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
+    """The shipped database plus every drug and name of the dictionary (benchmark-only)."""
+    start = time.perf_counter()
+    with bz2.open(dictionary, "rb") as handle:
+        data = pickle.load(handle)  # the package's own bundled file: plain dicts and lists
+    variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
+    details: dict[str, dict[str, Any]] = data["drug_canonical_to_data"]
+    brands = {variant for variant, info in data["drug_variant_to_variant_data"].items() if info.get("is_brand")}
+
+    path = folder / "nmref-large.db"
+    shutil.copyfile(query.BUNDLED_DATABASE, path)
+    conn = sqlite3.connect(path)
+    ids = {row[0] for row in conn.execute("SELECT id FROM drugs")}
+    keys = {row[0] for row in conn.execute("SELECT key FROM drug_names")}
+    drug_rows, name_rows = [], []
+
+    def add_name(name: str, drug_id: str, kind: str) -> None:
+        key = normalize(name)
+        if key and key not in keys:
+            keys.add(key)
+            name_rows.append((key, name, drug_id, kind, "reference-notes", 1, PLACEHOLDER))
+
+    canonical_ids: dict[str, str] = {}
+    for canonical in sorted(set(details) | {c for found in variants.values() for c in found}):
+        drug_id = base = LARGE_ID_PREFIX + (slug(canonical) or "drug")
+        suffix = 1
+        while drug_id in ids:
+            suffix += 1
+            drug_id = f"{base}-{suffix}"
+        ids.add(drug_id)
+        canonical_ids[canonical] = drug_id
+        name = details.get(canonical, {}).get("name") or canonical
+        drug_rows.append((drug_id, name, PLACEHOLDER, "reference-notes", 1, PLACEHOLDER))
+        add_name(name, drug_id, "canonical")
+    for variant, canonicals in variants.items():
+        add_name(variant, canonical_ids[canonicals[0]], "brand" if variant in brands else "spelling")
+
+    with conn:
+        conn.executemany("INSERT INTO drugs (id, name, description, source_id, line, quote) VALUES (?, ?, ?, ?, ?, ?)", drug_rows)
+        conn.executemany(
+            "INSERT INTO drug_names (key, name, drug_id, kind, source_id, line, quote) VALUES (?, ?, ?, ?, ?, ?, ?)", name_rows
+        )
+        conn.execute("INSERT INTO name_trigrams(name_trigrams) VALUES('rebuild')")
+    conn.execute("VACUUM")
+    drugs, names = (conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("drugs", "drug_names"))
+    conn.close()
+    return LargeDatabase(path, drugs, names, time.perf_counter() - start)
+
+
+def misspellings(conn: sqlite3.Connection, count: int) -> list[Miss]:
+    """Names from the dictionary with one inner letter dropped or two swapped, none a real name."""
+    rows = conn.execute(
+        "SELECT n.name, d.name FROM drug_names n JOIN drugs d ON d.id = n.drug_id "
+        f"WHERE n.drug_id LIKE '{LARGE_ID_PREFIX}%' AND length(n.key) >= 6 AND n.name NOT GLOB '*[^A-Za-z]*' ORDER BY n.key"
+    ).fetchall()
+    rng = random.Random(SEED)
+    misses: list[Miss] = []
+    while len(misses) < count:
+        name, drug = rng.choice(rows)
+        i = rng.randrange(1, len(name) - 1)
+        typed = name[:i] + name[i + 1 :] if rng.random() < 0.5 else name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
+        if conn.execute("SELECT 1 FROM drug_names WHERE key = ?", [normalize(typed)]).fetchone() is None:
+            misses.append(Miss(typed, drug))
+    return misses
+
+
+def recall(suggest: Callable[[Miss], list[str]], misses: Sequence[Miss]) -> float:
+    """Share of misses whose own drug is among the suggestions."""
+    return sum(miss.drug in {s.split(" (")[0] for s in suggest(miss)} for miss in misses) / len(misses)
+
+
+# --- the machine ------------------------------------------------------------------------------
+
+
+def version_of(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"CPU: {cpu}; {os.cpu_count()} cores ({usable} usable); {platform.system()} {platform.release()}",
+        f"Python {platform.python_version()} ({sys.executable}); SQLite {sqlite3.sqlite_version}",
+        f"typer {version_of('typer')}, rich {version_of('rich')}, nmref {version_of('nmref')}, "
+        f"drug-named-entity-recognition {version_of('drug-named-entity-recognition')}, rapidfuzz {version_of('rapidfuzz')}",
+    ]
+
+
+# --- putting it together ----------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, help="timed runs of each measurement (default 30; 5 with --quick)")
+    parser.add_argument("--warmups", type=int, help="untimed runs first (default 3; 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="time children in this environment as it is, even if it forbids writing bytecode",
+    )
+    args = parser.parse_args(argv)
+    runs = args.runs or (5 if args.quick else 30)
+    warmups = args.warmups if args.warmups is not None else (1 if args.quick else 3)
+    samples = runs * 5  # in-process calls are cheap: more samples, one call each
+    has_rapidfuzz = importlib.util.find_spec("rapidfuzz") is not None
+    dictionary = dictionary_path()
+
+    with tempfile.TemporaryDirectory(prefix="nmref-bench-") as scratch:
+        folder = Path(scratch)
+        env = child_environment(None if args.no_bytecode_cache else folder / "pycache")
+        print("nmref benchmark (issue 5)")
+        for line in machine():
+            print(f"  {line}")
+        cache = "inherited environment" if args.no_bytecode_cache else "bytecode cached in a private PYTHONPYCACHEPREFIX"
+        print(f"  {runs} runs after {warmups} warm-ups ({samples} calls in-process); {cache}")
+
+        shipped = query.connect(query.BUNDLED_DATABASE)
+        shipped_names = [row["name"] for row in shipped.execute("SELECT name FROM drug_names ORDER BY rowid")]
+        large = build_large_database(dictionary, folder) if dictionary else None
+        if large:
+            print(f"  large db: {large.drugs:,} drugs, {large.names:,} names (built in {large.seconds:.1f} s; benchmark-only)")
+        print()
+
+        commands = [baseline(), import_typer(), show_json(short="one lookup"), show_rich(), batch(shipped_names)]
+        if large:
+            commands += [show_json(db=query.BUNDLED_DATABASE, short="shipped"), show_json(db=large.path)]
+        if has_rapidfuzz:
+            commands.append(import_rapidfuzz())
+        timed = time_commands(commands, runs, warmups, env)
+        base, typer, one, rich_view, many = timed[:5]
+        rows = [
+            Row("1", base),
+            Row("2", typer, compare=[base]),
+            Row("3", one, goals=[Goal(6.5, base), Goal(1.25, typer)]),
+            Row("4", rich_view, goals=[Goal(10, base)]),
+            Row("5", many, goals=[Goal(2, one)]),
+        ]
+        notes = []
+        if large:
+            on_shipped, on_large = timed[5:7]
+            big = query.connect(large.path)
+            misses = misspellings(big, MISSPELLINGS)
+            lookup_shipped = exact_lookup(shipped, "resolve_drug, shipped db (in-process)", shipped_names, samples, warmups, "shipped")
+            lookup_large = exact_lookup(big, "resolve_drug, large db (in-process)", shipped_names, samples, warmups)
+            trigram = trigram_suggestions(big, misses, samples, warmups)
+            rows += [
+                Row("6a", lookup_shipped),
+                Row("6a", lookup_large, goals=[Goal(1.5, lookup_shipped)]),
+                Row("6b/7", trigram, goals=[Goal(0.015)]),
+                Row("6c", on_shipped, compare=[base]),
+                Row("6c", on_large, goals=[Goal(1.2, on_shipped)]),
+            ]
+            notes.append(f"6a criterion: the large-db median within 1.5× the shipped-db median (same {len(shipped_names)} names).")
+            notes.append(f"6b/7: {MISSPELLINGS} misspellings (a letter dropped or swapped) of dictionary names, cycled.")
+            notes.append(f"    top-{query.SUGGESTIONS} recall, trigram + difflib: {recall(lambda m: query.suggest_drugs(big, m.typed), misses):.0%}")
+            if has_rapidfuzz:
+                with_load = rapidfuzz_suggestions(big, misses, samples, warmups, preloaded=False)
+                preloaded = rapidfuzz_suggestions(big, misses, samples, warmups, preloaded=True)
+                rows += [Row("7", with_load, compare=[trigram]), Row("7", preloaded, compare=[trigram]), Row("7", timed[7], compare=[base])]
+                winner = "trigram + difflib" if trigram.median <= with_load.median else "rapidfuzz"
+                notes.append(
+                    f"    top-{query.SUGGESTIONS} recall, rapidfuzz (fuzz.ratio): "
+                    f"{recall(lambda m: rapidfuzz_suggestions_once(big, m), misses):.0%}"
+                )
+                notes.append(f"    per process (keys loaded each time, plus the import), faster: {winner}")
+            else:
+                rows.append(Row("7", None, skipped="rapidfuzz not installed (pip install rapidfuzz)"))
+        else:
+            missing = "install the bench extra: pip install -e '.[bench]'"
+            rows += [Row("6", None, goals=[Goal(1.5), Goal(0.015), Goal(1.2)], skipped=missing), Row("7", None, skipped=missing)]
+        rows.append(Row("8", peak_rss(show_json(), runs, env), goals=[Goal(40, strict=True)]))
+
+    print_table(rows)
+    if notes:
+        print()
+        print("\n".join(notes))
+    missed = [row.key for row in rows if row.met is False]
+    print()
+    print(f"goals missed: {', '.join(missed)}" if missed else "all goals met")
+    return 1 if missed else 0
+
+
+def rapidfuzz_suggestions_once(conn: sqlite3.Connection, miss: Miss) -> list[str]:
+    raise NotImplementedError
+
+
+if __name__ == "__main__":
+    sys.exit(main())
