@@ -120,10 +120,10 @@ def test_search_finds_quotes_and_highlights() -> None:
 
 
 def test_search_treats_query_syntax_as_text() -> None:
-    # "AND" is the word "and", not an operator; "quote:" is not a column filter.
+    # "AND" is the word "and", not an operator; "edema:" is not a column filter.
     hits = run("search", "AND", "--json").json()["hits"]
     assert hits and all("and" in (hit["quote"] + hit["text"]).casefold() for hit in hits)
-    assert run("search", "quote:Quincke", "--json").json()["hits"] == run("search", "quote Quincke", "--json").json()["hits"]
+    assert run("search", "edema:Quincke", "--json").json()["hits"] == run("search", "edema Quincke", "--json").json()["hits"]
     for text in ('"', "NEAR(", "*", "-", "%", "_", "%%", "___"):
         outcome = run("search", text, "--json", code=1)
         assert outcome.stdout == "" and "no fact matches" in outcome.stderr
