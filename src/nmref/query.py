@@ -51,6 +51,7 @@ CATEGORY_NOTE = "category assigned by a person from the source's wording"
 WORD = re.compile(r"[^\W_]+")
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.6
+SUGGESTION_SPREAD = 0.15
 # How many trigram candidates are re-ranked by similarity; enough at 100,000 names.
 TRIGRAM_CANDIDATES = 64
 
@@ -136,16 +137,14 @@ def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS
         ((difflib.SequenceMatcher(None, key, row["key"]).ratio(), row["drug"], row["name"]) for row in rows),
         key=lambda item: (-item[0], item[1]),
     )
-    suggestions: list[str] = []
+    # Far weaker candidates than the best one are noise ("Meclofenoxate" for "mildornate").
+    floor = max(SUGGESTION_CUTOFF, scored[0][0] - SUGGESTION_SPREAD) if scored else SUGGESTION_CUTOFF
+    suggestions: dict[str, str] = {}
     for score, drug, name in scored:
-        if score < SUGGESTION_CUTOFF and suggestions:
+        if score < floor or len(suggestions) == limit:
             break
-        shown = drug if normalize(name) == normalize(drug) else f"{drug} ({name})"
-        if score >= SUGGESTION_CUTOFF and drug not in (s.split(" (")[0] for s in suggestions):
-            suggestions.append(shown)
-        if len(suggestions) == limit:
-            break
-    return suggestions
+        suggestions.setdefault(drug, drug if normalize(name) == normalize(drug) else f"{drug} ({name})")
+    return list(suggestions.values())
 
 
 def complete_drug_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
@@ -470,10 +469,10 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def _match_expression(terms: list[str]) -> str:
+def _match_expression(terms: list[str], columns: str = "text quote") -> str:
     # Each word is a quoted FTS5 string and holds only letters and digits, so no user text can
     # become query syntax (NEAR, *, -, column filters).
-    return "{text quote} : (" + " ".join(f'"{term}"' for term in terms) + ")"
+    return "{" + columns + "} : (" + " ".join(f'"{term}"' for term in terms) + ")"
 
 
 def _highlights(marked: str) -> tuple[str, list[list[int]]]:
@@ -531,7 +530,8 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
             row["fact_id"]
             for row in conn.execute(
                 "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'indications' ORDER BY rank",
-                [_match_expression(terms)],
+                # The curator's wording names the condition; a quote may mention it in passing.
+                [_match_expression(terms, columns="text")],
             )
         ]
     if not ids:

@@ -297,21 +297,12 @@ def _search(payload: dict[str, Any], out: IO[str]) -> None:
 
 
 def _sources(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.table import Table
-
     console = _console(out)
-    table = Table("id", "kind", "title", "file / url", "sha256", "facts", "cited", show_lines=False)
     for source in payload["sources"]:
-        table.add_row(
-            _text(source["id"]),
-            _text(source["kind"]),
-            _text(source["title"]),
-            _text(source["file"] or source["url"]),
-            _text((source["sha256"] or "")[:12]),
-            _text(source["facts"]),
-            _text(source["citations"]),
-        )
-    console.print(table)
+        where = source["file"] or source["url"]
+        checksum = f"  sha256 {source['sha256']}" if source["sha256"] else ""
+        console.print(_text(f"{source['id']}  [{source['kind']}]  {source['facts']} facts, cited {source['citations']} times{checksum}", "bold"))
+        console.print(_text(f"    {source['title']} — {where}"))
     console.print(_text("Note: " + payload["notice"], "yellow"))
 
 
@@ -353,7 +344,6 @@ def _analogues(payload: dict[str, Any], out: IO[str]) -> None:
 
     console = _console(out)
     _drug_header(console, payload)
-    console.print(_text(payload["notice"], "yellow"))
     if not payload["dosage_forms"]:
         console.print(_text("The sources list no analogues for this drug.", "dim"))
     for group in payload["dosage_forms"]:
