@@ -31,28 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nmref.names import class_key, normalize  # noqa: E402
+from nmref.query import SEARCHED_SECTIONS  # noqa: E402
 
 DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
 TEMP_PREFIX = ".nmref-build-"
 
 # Load order: a table's references must already be loaded.
-TABLES = [
-    "sources",
-    "drugs",
-    "classes",
-    "drug_names",
-    "drug_classes",
-    "ingredients",
-    "forms",
-    "indications",
-    "contraindications",
-    "adverse_effects",
-    "interactions",
-    "label_dosing",
-    "analogues",
-    "reference_facts",
-    "caveats",
-]
+TABLES = ["sources", "drugs", "classes", "drug_names", "drug_classes", *SEARCHED_SECTIONS]
 CURATED_FILE = {"drug_names": "names.tsv"}
 NOUNS = {"drugs": "drug", "classes": "class", "sources": "source"}
 # Columns of a curated file that the database does not store as they are.
@@ -60,18 +45,6 @@ DERIVED_COLUMNS = {"drug_names": {"key"}}
 EXTRA_COLUMNS = {"classes": ["aliases"]}
 # Columns the schema allows to be NULL that a curated row must still fill in.
 ALWAYS_REQUIRED = {"line", "quote", "source_id"}
-SEARCHED_TABLES = [
-    "ingredients",
-    "forms",
-    "indications",
-    "contraindications",
-    "adverse_effects",
-    "interactions",
-    "label_dosing",
-    "analogues",
-    "reference_facts",
-    "caveats",
-]
 
 # A dose amount such as "500 mg", "1-2 times", "40-60 drops": only ever inside a verbatim quote.
 DOSE_AMOUNT = re.compile(
@@ -390,7 +363,7 @@ class Builder:
 
     def index_for_search(self) -> None:
         self.db.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
-        for table in SEARCHED_TABLES:
+        for table in SEARCHED_SECTIONS:
             self.db.execute(
                 f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
                 f"SELECT '{table}', id, drug_id, text, quote FROM {table} ORDER BY rowid"

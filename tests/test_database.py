@@ -13,21 +13,12 @@ from conftest import ROOT
 from nmref import query
 from nmref.names import normalize
 
+# Every table with a quote column, read from the schema so that a new table is covered too.
 QUOTED_TABLES = [
-    "drugs",
-    "drug_names",
-    "classes",
-    "drug_classes",
-    "ingredients",
-    "forms",
-    "indications",
-    "contraindications",
-    "adverse_effects",
-    "interactions",
-    "label_dosing",
-    "analogues",
-    "reference_facts",
-    "caveats",
+    name
+    for (name,) in sqlite3.connect(":memory:").executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
+    .execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%quote %TEXT NOT NULL%'")
+    .fetchall()
 ]
 TEXT_TABLES = [t for t in QUOTED_TABLES if t not in ("drugs", "drug_names", "classes", "drug_classes")]
 

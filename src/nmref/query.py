@@ -32,6 +32,8 @@ FACT_SECTIONS = (
     "interactions",
     "label_dosing",
 )
+# Every table of facts with a drug, a text and a quote: what `nmref search` searches.
+SEARCHED_SECTIONS = (*FACT_SECTIONS, "analogues", "reference_facts", "caveats")
 # Columns of each fact table beyond the shared ones, passed through as they are.
 EXTRA_FIELDS = {
     "ingredients": ("ingredient_drug_id",),
@@ -432,7 +434,7 @@ def list_drugs(conn: sqlite3.Connection, class_query: str | None = None) -> dict
 
 def list_sources(conn: sqlite3.Connection) -> dict[str, Any]:
     counts: dict[str, int] = {}
-    tables = ["drugs", "drug_names", "classes", "drug_classes", *FACT_SECTIONS, "analogues", "reference_facts", "caveats"]
+    tables = ["drugs", "drug_names", "classes", "drug_classes", *SEARCHED_SECTIONS]
     for table in tables:
         for row in conn.execute(f"SELECT source_id, count(*) FROM {table} GROUP BY source_id"):
             counts[row[0]] = counts.get(row[0], 0) + row[1]
