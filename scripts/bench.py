@@ -1,16 +1,20 @@
 """Benchmark nmref against the speed and memory goals of issue 5, and print one table.
 
-    pip install -e '.[bench]'          # once: adds the 107,000-name dictionary used for scale
-    python scripts/bench.py            # 30 timed runs of everything, after 3 warm-ups
+    pip install -e '.[bench]'          # once: adds the dictionary of ~107,000 names used for scale
+    python scripts/bench.py            # 30 timed runs of each measurement, after 3 warm-ups
     python scripts/bench.py --quick    # a fast smoke run (5 runs, 1 warm-up)
 
-Start-up is timed as users see it: the installed `nmref` console script (or `python -m nmref`
-when there is none) in a fresh process, wall clock around subprocess.run, the commands taking
-turns round by round so that drift on the machine touches them all alike. Goals are ratios to a
-bare `python -c pass` and to `python -c "import typer"` measured in the same run, so they hold
-across machines. Scale is measured on a benchmark-only database: the shipped one plus every drug
-and name of the drug-named-entity-recognition dictionary (MIT), written to a temporary folder
-and never shipped. Exits 0 when every goal is met, 1 otherwise.
+Start-up is timed as users meet it: the installed `nmref` console script (`python -m nmref` when
+there is none) in a fresh process, wall clock around subprocess.run, the commands taking turns
+round by round so that drift on the machine touches them all alike. Goals are ratios to a bare
+`python -c pass` and to `python -c "import typer"` from the same run, so they carry across
+machines. Children start as an installed nmref would: bytecode cached (in a private folder) and
+this shell's PYTHON* settings left out (`--inherit-env` keeps them).
+
+Scale is measured on a benchmark-only database, never shipped: the bundled one plus every drug and
+name of the drug-named-entity-recognition dictionary (MIT), written to a temporary folder.
+rapidfuzz, if installed, is compared with nmref's own "did you mean". Exits 0 when every goal is
+met, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import pickle
 import platform
 import random
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -45,14 +48,15 @@ DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
 BATCH_SIZE = 1_000
 MISSPELLINGS = 200
 SEED = 5
+IN_PROCESS_FACTOR = 5  # in-process calls are cheap: this many samples per run
 LARGE_ID_PREFIX = "dner-"
 PLACEHOLDER = "Benchmark-only entry from the drug-named-entity-recognition dictionary; never shipped."
-# A fresh interpreter runs one command and reports the largest resident set of its children.
+# A fresh interpreter runs one command and reports the largest resident set among its children.
 PEAK_RSS_PROBE = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 )
-MAXRSS_BYTES = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is in bytes on macOS, KiB on Linux
+MAXRSS_UNIT = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 # --- what is measured and how it is judged ----------------------------------------------------
@@ -63,21 +67,21 @@ class Measurement:
     label: str
     values: list[float]
     unit: str = "s"  # "s" or "MiB"
-    short: str = ""  # how a ratio names it, e.g. "baseline"
+    short: str = ""  # how a ratio to this measurement names it, e.g. "baseline"
 
     @property
     def median(self) -> float:
         return statistics.median(self.values)
 
     def show(self, value: float) -> str:
-        if self.unit == "MiB":
-            return f"{value:.1f} MiB"
+        if self.unit != "s":
+            return f"{value:.1f} {self.unit}"
         return f"{value * 1e6:.1f} µs" if self.median < 1e-3 else f"{value * 1e3:.1f} ms"
 
 
 @dataclass(frozen=True)
 class Goal:
-    """A limit on the median: a ratio to another measurement's median, or a value in its unit."""
+    """A limit on a median: a ratio to another measurement's median, or a value in its own unit."""
 
     limit: float
     against: Measurement | None = None
@@ -100,11 +104,11 @@ class Goal:
 @dataclass
 class Row:
     key: str
-    measured: Measurement | None  # None: could not be measured, see `skipped`
+    measured: Measurement | None  # None: not measured, `skipped` says why
     goals: list[Goal] = field(default_factory=list)
     compare: list[Measurement] = field(default_factory=list)  # ratios shown without a goal
     skipped: str = ""
-    required: bool = False  # a skipped row that stands for goals counts as missed
+    required: bool = False  # a skipped row standing for goals counts as a goal missed
 
     @property
     def met(self) -> bool | None:
@@ -131,15 +135,25 @@ class Row:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = ["#", "measurement", "median", "min", "max", "ratio", "goal", "met"]
-    lines = [header] + [row.cells() for row in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    numeric = {2, 3, 4}
+    lines = [["#", "measurement", "median", "min", "max", "ratio", "goal", "met"]] + [row.cells() for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     for number, line in enumerate(lines):
-        cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths))]
+        cells = [
+            cell.rjust(w) if i in (2, 3, 4) else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        ]
         print("  ".join(cells).rstrip())
         if number == 0:
             print("  ".join("-" * w for w in widths))
+
+
+@dataclass(frozen=True)
+class Miss:
+    typed: str  # a real name with one letter dropped or two swapped
+    drug: str  # the drug whose name it was
+
+
+Suggester = Callable[[Miss], list[str]]
 
 
 # --- running things ---------------------------------------------------------------------------
@@ -164,7 +178,10 @@ def run_once(command: Command, env: dict[str, str]) -> float:
 
 
 def time_commands(commands: dict[str, Command], runs: int, warmups: int, env: dict[str, str]) -> dict[str, Measurement]:
-    """Wall-clock times of each command, the commands taking turns in every round."""
+    """Wall-clock times of each command, the commands taking turns in every round.
+
+    The warm-ups also fill the bytecode cache.
+    """
     for _ in range(warmups):
         for command in commands.values():
             run_once(command, env)
@@ -175,9 +192,11 @@ def time_commands(commands: dict[str, Command], runs: int, warmups: int, env: di
     return {key: Measurement(commands[key].label, found, short=commands[key].short) for key, found in times.items()}
 
 
-def time_calls(label: str, call: Callable[[Any], object], inputs: Sequence[Any], samples: int, warmups: int, short: str = "") -> Measurement:
-    """In-process times of `call` on each input in turn (cycling), one call per sample."""
-    for item in inputs[: max(warmups, 1)]:
+def time_calls(
+    label: str, call: Callable[[Any], object], inputs: Sequence[Any], samples: int, warmups: int, short: str = ""
+) -> Measurement:
+    """In-process times of `call`, one call per sample, on each input in turn."""
+    for item in inputs[:warmups]:
         call(item)
     values = []
     for i in range(samples):
@@ -189,13 +208,12 @@ def time_calls(label: str, call: Callable[[Any], object], inputs: Sequence[Any],
 
 
 def peak_rss(command: Command, runs: int, env: dict[str, str]) -> Measurement:
-    """Peak resident set of `command`, each run in a fresh interpreter that has run nothing else."""
+    """Peak resident set of `command`, each run under a fresh interpreter that runs nothing else."""
     values = []
     for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-c", PEAK_RSS_PROBE, *command.argv], capture_output=True, text=True, env=env, check=True
-        )
-        values.append(int(done.stdout) * MAXRSS_BYTES / 2**20)
+        probe = [sys.executable, "-c", PEAK_RSS_PROBE, *command.argv]
+        done = subprocess.run(probe, capture_output=True, text=True, env={**env, **command.env}, check=True)
+        values.append(int(done.stdout) * MAXRSS_UNIT / 2**20)
     return Measurement(f"peak RSS of {command.label}", values, unit="MiB")
 
 
@@ -205,36 +223,41 @@ def nmref_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
 
 
-def child_environment(bytecode_cache: Path | None) -> dict[str, str]:
-    """The environment of every timed process.
+def child_environment(bytecode_cache: Path | None) -> tuple[dict[str, str], list[str]]:
+    """The environment of every timed process, and the variables left out of it.
 
-    With a cache folder, children read and write compiled bytecode there even when this shell
-    sets PYTHONDONTWRITEBYTECODE, as an installed nmref (whose wheel install compiled it) would;
-    otherwise nmref's own modules would be compiled from source on every run.
+    With a cache folder, children start as an installed nmref would: this shell's PYTHON* settings
+    are left out (PYTHONDONTWRITEBYTECODE recompiles nmref's modules on every run; PYTHONUNBUFFERED
+    makes each small write a system call) and bytecode is cached in that folder. Without one, the
+    environment is kept as it is.
     """
     env = dict(os.environ)
     env.pop("NMREF_DB", None)
-    if bytecode_cache is not None:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
-    return env
+    if bytecode_cache is None:
+        return env, []
+    dropped = sorted(name for name in env if name.startswith("PYTHON") and name != "PYTHONPATH")
+    for name in dropped:
+        del env[name]
+    env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
+    return env, dropped
 
 
 # --- the measurements -------------------------------------------------------------------------
 
 
 def baseline() -> Command:
-    return Command("python -c pass", [sys.executable, "-c", "pass"], short="baseline")
+    return Command("python -c pass (baseline)", [sys.executable, "-c", "pass"], short="baseline")
 
 
 def import_typer() -> Command:
-    return Command('python -c "import typer"', [sys.executable, "-c", "import typer"], short="typer")
+    return Command('python -c "import typer" (typer)', [sys.executable, "-c", "import typer"], short="typer")
 
 
-def show_json(name: str = "ceraxon", db: Path | None = None, short: str = "") -> Command:
-    env = {"NMREF_DB": str(db)} if db else {}
-    where = f" [NMREF_DB={db.name}]" if db else ""
-    return Command(f"nmref show {name} --json{where}", [*nmref_argv(), "show", name, "--json"], env=env, short=short)
+def show_json(db: Path | None = None, short: str = "") -> Command:
+    env, where = ({"NMREF_DB": str(db)}, f" [NMREF_DB={db.name}]") if db else ({}, "")
+    return Command(
+        f"nmref show ceraxon --json{where}", [*nmref_argv(), "show", "ceraxon", "--json"], env=env, short=short
+    )
 
 
 def show_rich() -> Command:
@@ -243,28 +266,27 @@ def show_rich() -> Command:
 
 def batch(names: Sequence[str]) -> Command:
     lines = "".join(f"{names[i % len(names)]}\n" for i in range(BATCH_SIZE))
-    return Command(f"nmref show --json - ({BATCH_SIZE:,} names on stdin)", [*nmref_argv(), "show", "--json", "-"], lines.encode())
+    label = f"nmref show --json - ({BATCH_SIZE:,} names on stdin)"
+    return Command(label, [*nmref_argv(), "show", "--json", "-"], stdin=lines.encode())
 
 
 def import_rapidfuzz() -> Command:
     return Command('python -c "import rapidfuzz.process"', [sys.executable, "-c", "import rapidfuzz.process"])
 
 
-def exact_lookup(conn: sqlite3.Connection, label: str, names: Sequence[str], samples: int, warmups: int, short: str = "") -> Measurement:
-    """An exact name in-process: normalise it and find it by its key."""
+def exact_lookups(
+    conn: sqlite3.Connection, label: str, names: Sequence[str], samples: int, warmups: int, short: str = ""
+) -> Measurement:
     return time_calls(label, lambda name: query.resolve_drug(conn, name), names, samples, warmups, short)
 
 
-Suggester = Callable[["Miss"], list[str]]
-
-
 def trigram_suggester(conn: sqlite3.Connection) -> Suggester:
-    """nmref's own: candidates from the FTS5 trigram index, re-ranked with difflib."""
+    """nmref's own "did you mean": candidates from the FTS5 trigram index, ranked with difflib."""
     return lambda miss: query.suggest_drugs(conn, miss.typed)
 
 
 def rapidfuzz_suggester(conn: sqlite3.Connection, preloaded: bool) -> Suggester:
-    """rapidfuzz over every name key: loading the keys on each call (as a fresh process must), or once."""
+    """rapidfuzz over every name key, loading the keys on each call (as each process must) or once."""
     from rapidfuzz import fuzz, process
 
     def load() -> tuple[list[str], list[str]]:
@@ -275,21 +297,21 @@ def rapidfuzz_suggester(conn: sqlite3.Connection, preloaded: bool) -> Suggester:
 
     def suggest(miss: Miss) -> list[str]:
         keys, drugs = loaded or load()
+        cutoff = query.SUGGESTION_CUTOFF * 100
         found = process.extract(
-            normalize(miss.typed), keys, scorer=fuzz.ratio, limit=query.SUGGESTIONS, score_cutoff=query.SUGGESTION_CUTOFF * 100
+            normalize(miss.typed), keys, scorer=fuzz.ratio, limit=query.SUGGESTIONS, score_cutoff=cutoff
         )
         return [drugs[index] for _, _, index in found]
 
     return suggest
 
 
+def recall(suggest: Suggester, misses: Sequence[Miss]) -> float:
+    """The share of misses whose own drug is among the suggestions."""
+    return sum(miss.drug in {s.split(" (")[0] for s in suggest(miss)} for miss in misses) / len(misses)
+
+
 # --- the large database -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Miss:
-    typed: str  # a real name with one letter dropped or two swapped
-    drug: str  # the drug that name belongs to
 
 
 @dataclass(frozen=True)
@@ -299,8 +321,12 @@ class LargeDatabase:
     names: int
     seconds: float
 
+    def __str__(self) -> str:
+        return f"large db (benchmark-only): {self.drugs:,} drugs, {self.names:,} names, built in {self.seconds:.1f} s"
+
 
 def dictionary_path() -> Path | None:
+    """The dictionary file inside the installed package, found without importing the package."""
     spec = importlib.util.find_spec(DICTIONARY_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -308,15 +334,14 @@ def dictionary_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
-
-
 def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
-    """The shipped database plus every drug and name of the dictionary (benchmark-only)."""
+    """The shipped database plus every drug and name of the dictionary, for the benchmark only.
+
+    Names whose key is empty or already taken are skipped, as the build would refuse them.
+    """
     start = time.perf_counter()
     with bz2.open(dictionary, "rb") as handle:
-        data = pickle.load(handle)  # the package's own bundled file: plain dicts and lists
+        data = pickle.load(handle)  # the installed package's own file: plain dicts and lists
     variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
     details: dict[str, dict[str, Any]] = data["drug_canonical_to_data"]
     brands = {variant for variant, info in data["drug_variant_to_variant_data"].items() if info.get("is_brand")}
@@ -326,7 +351,7 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
     conn = sqlite3.connect(path)
     ids = {row[0] for row in conn.execute("SELECT id FROM drugs")}
     keys = {row[0] for row in conn.execute("SELECT key FROM drug_names")}
-    drug_rows, name_rows = [], []
+    drug_rows, name_rows, drug_of = [], [], {}
 
     def add_name(name: str, drug_id: str, kind: str) -> None:
         key = normalize(name)
@@ -334,25 +359,27 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
             keys.add(key)
             name_rows.append((key, name, drug_id, kind, "reference-notes", 1, PLACEHOLDER))
 
-    canonical_ids: dict[str, str] = {}
-    for canonical in sorted(set(details) | {c for found in variants.values() for c in found}):
-        drug_id = base = LARGE_ID_PREFIX + (slug(canonical) or "drug")
+    for canonical in sorted(set(details).union(*variants.values())):
+        drug_id = base = LARGE_ID_PREFIX + (re.sub(r"[^a-z0-9]+", "-", canonical.casefold()).strip("-") or "drug")
         suffix = 1
         while drug_id in ids:
             suffix += 1
             drug_id = f"{base}-{suffix}"
         ids.add(drug_id)
-        canonical_ids[canonical] = drug_id
+        drug_of[canonical] = drug_id
         name = details.get(canonical, {}).get("name") or canonical
         drug_rows.append((drug_id, name, PLACEHOLDER, "reference-notes", 1, PLACEHOLDER))
         add_name(name, drug_id, "canonical")
     for variant, canonicals in variants.items():
-        add_name(variant, canonical_ids[canonicals[0]], "brand" if variant in brands else "spelling")
+        add_name(variant, drug_of[canonicals[0]], "brand" if variant in brands else "spelling")
 
     with conn:
-        conn.executemany("INSERT INTO drugs (id, name, description, source_id, line, quote) VALUES (?, ?, ?, ?, ?, ?)", drug_rows)
         conn.executemany(
-            "INSERT INTO drug_names (key, name, drug_id, kind, source_id, line, quote) VALUES (?, ?, ?, ?, ?, ?, ?)", name_rows
+            "INSERT INTO drugs (id, name, description, source_id, line, quote) VALUES (?,?,?,?,?,?)", drug_rows
+        )
+        conn.executemany(
+            "INSERT INTO drug_names (key, name, drug_id, kind, source_id, line, quote) VALUES (?,?,?,?,?,?,?)",
+            name_rows,
         )
         conn.execute("INSERT INTO name_trigrams(name_trigrams) VALUES('rebuild')")
     conn.execute("VACUUM")
@@ -362,25 +389,22 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
 
 
 def misspellings(conn: sqlite3.Connection, count: int) -> list[Miss]:
-    """Names from the dictionary with one inner letter dropped or two swapped, none a real name."""
+    """Dictionary names with one inner letter dropped or two swapped, none of them a real name."""
     rows = conn.execute(
-        "SELECT n.name, d.name FROM drug_names n JOIN drugs d ON d.id = n.drug_id "
-        f"WHERE n.drug_id LIKE '{LARGE_ID_PREFIX}%' AND length(n.key) >= 6 AND n.name NOT GLOB '*[^A-Za-z]*' ORDER BY n.key"
+        "SELECT n.name, d.name FROM drug_names n JOIN drugs d ON d.id = n.drug_id WHERE n.drug_id LIKE ? "
+        "AND length(n.key) >= 6 AND n.name NOT GLOB '*[^A-Za-z]*' ORDER BY n.key",
+        [LARGE_ID_PREFIX + "%"],
     ).fetchall()
     rng = random.Random(SEED)
     misses: list[Miss] = []
     while len(misses) < count:
         name, drug = rng.choice(rows)
         i = rng.randrange(1, len(name) - 1)
-        typed = name[:i] + name[i + 1 :] if rng.random() < 0.5 else name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
+        dropped, swapped = name[:i] + name[i + 1 :], name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
+        typed = dropped if rng.random() < 0.5 else swapped
         if conn.execute("SELECT 1 FROM drug_names WHERE key = ?", [normalize(typed)]).fetchone() is None:
             misses.append(Miss(typed, drug))
     return misses
-
-
-def recall(suggest: Callable[[Miss], list[str]], misses: Sequence[Miss]) -> float:
-    """Share of misses whose own drug is among the suggestions."""
-    return sum(miss.drug in {s.split(" (")[0] for s in suggest(miss)} for miss in misses) / len(misses)
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -396,36 +420,46 @@ def version_of(distribution: str) -> str:
 def machine() -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        models = [line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
+        cpu = models[0].split(":", 1)[1].strip() if models else cpu
     except OSError:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    packages = ("typer", "rich", "nmref", "drug-named-entity-recognition", "rapidfuzz")
     return [
         f"CPU: {cpu}; {os.cpu_count()} cores ({usable} usable); {platform.system()} {platform.release()}",
         f"Python {platform.python_version()} ({sys.executable}); SQLite {sqlite3.sqlite_version}",
-        f"typer {version_of('typer')}, rich {version_of('rich')}, nmref {version_of('nmref')}, "
-        f"drug-named-entity-recognition {version_of('drug-named-entity-recognition')}, rapidfuzz {version_of('rapidfuzz')}",
+        ", ".join(f"{name} {version_of(name)}" for name in packages),
     ]
 
 
 # --- putting it together ----------------------------------------------------------------------
 
 
+def startup_rows(timed: dict[str, Measurement]) -> list[Row]:
+    """Measurements 1 to 5: start-up, the terminal view and a batch, against bare Python and typer."""
+    base, typer, one = timed["baseline"], timed["typer"], timed["json"]
+    return [
+        Row("1", base),
+        Row("2", typer, compare=[base]),
+        Row("3", one, goals=[Goal(6.5, base), Goal(1.25, typer)]),
+        Row("4", timed["rich"], goals=[Goal(10, base)]),
+        Row("5", timed["batch"], goals=[Goal(2, one)]),
+    ]
+
+
 def scale_rows(
     big: sqlite3.Connection,
     shipped: sqlite3.Connection,
-    shipped_names: list[str],
+    names: list[str],
     trigram: Measurement,
     timed: dict[str, Measurement],
     samples: int,
     warmups: int,
 ) -> list[Row]:
-    """Measurement 6: exact lookups, misses and start-up, large database against shipped."""
-    on_shipped = exact_lookup(shipped, "resolve_drug, shipped db (in-process)", shipped_names, samples, warmups, "shipped")
-    on_large = exact_lookup(big, "resolve_drug, large db (in-process)", shipped_names, samples, warmups)
+    """Measurement 6: exact lookups, misses and start-up on the large database against the shipped one."""
+    on_shipped = exact_lookups(shipped, "resolve_drug, shipped db (in-process)", names, samples, warmups, "shipped")
+    on_large = exact_lookups(big, "resolve_drug, large db (in-process)", names, samples, warmups)
     return [
         Row("6a", on_shipped),
         Row("6a", on_large, goals=[Goal(1.5, on_shipped)]),
@@ -436,57 +470,74 @@ def scale_rows(
 
 
 def suggestion_rows(
-    big: sqlite3.Connection, misses: list[Miss], trigram: Measurement, timed: dict[str, Measurement], samples: int, warmups: int
+    big: sqlite3.Connection,
+    misses: list[Miss],
+    trigram: Measurement,
+    timed: dict[str, Measurement],
+    samples: int,
+    warmups: int,
 ) -> tuple[list[Row], list[str]]:
-    """Measurement 7: rapidfuzz over every key against nmref's trigram candidates (6b), with recall."""
-    suggesters = {"trigram + difflib": trigram_suggester(big)}
+    """Measurement 7: rapidfuzz over every key against nmref's trigram candidates (6b); with notes."""
+    own = recall(trigram_suggester(big), misses)
+    trigram_recall = f"top-{query.SUGGESTIONS} recall of the intended drug: trigram + difflib {own:.0%}"
     if "import-rapidfuzz" not in timed:
-        return [Row("7", None, skipped="rapidfuzz is not installed (pip install rapidfuzz)")], []
-    per_call = time_calls("rapidfuzz extract, keys loaded per call", rapidfuzz_suggester(big, False), misses, samples, warmups)
-    once = time_calls("rapidfuzz extract, keys loaded once", rapidfuzz_suggester(big, True), misses, samples, warmups)
-    imported = timed["import-rapidfuzz"]
-    suggesters["rapidfuzz fuzz.ratio"] = rapidfuzz_suggester(big, True)
-    # What one `nmref show MISSPELLING` would pay: the keys loaded, and rapidfuzz's import over a bare start.
-    per_process = per_call.median + imported.median - timed["baseline"].median
+        return [Row("7", None, skipped="rapidfuzz is not installed (pip install rapidfuzz)")], [f"7: {trigram_recall}"]
+    per_call = rapidfuzz_suggester(big, preloaded=False)
+    once = rapidfuzz_suggester(big, preloaded=True)
+    loading = time_calls("rapidfuzz extract, keys loaded per call", per_call, misses, samples, warmups)
+    loaded = time_calls("rapidfuzz extract, keys loaded once", once, misses, samples, warmups)
+    imported, base = timed["import-rapidfuzz"], timed["baseline"]
+    # What one `nmref show MISSPELLING` would pay with rapidfuzz: loading the keys, and the import.
+    per_process = loading.median + imported.median - base.median
+    faster = "trigram + difflib" if trigram.median <= per_process else "rapidfuzz"
     notes = [
-        f"7: per process, trigram + difflib {trigram.show(trigram.median)}; rapidfuzz {per_call.show(per_process)} "
-        f"(keys loaded + import); faster: {'trigram + difflib' if trigram.median <= per_process else 'rapidfuzz'}",
-        *(f"   top-{query.SUGGESTIONS} recall of the intended drug, {name}: {recall(s, misses):.0%}" for name, s in suggesters.items()),
+        f"7: per process, trigram + difflib {trigram.show(trigram.median)} against rapidfuzz "
+        f"{loading.show(per_process)} (keys loaded + import); faster: {faster}",
+        f"   {trigram_recall}, rapidfuzz fuzz.ratio {recall(once, misses):.0%}",
     ]
-    rows = [Row("7", per_call, compare=[trigram]), Row("7", once, compare=[trigram]), Row("7", imported, compare=[timed["baseline"]])]
+    rows = [
+        Row("7", loading, compare=[trigram]),
+        Row("7", loaded, compare=[trigram]),
+        Row("7", imported, compare=[base]),
+    ]
     return rows, notes
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, help="timed runs of each measurement (default 30; 5 with --quick)")
-    parser.add_argument("--warmups", type=int, help="untimed runs first (default 3; 1 with --quick)")
+    parser.add_argument("--warmups", type=int, help="untimed runs first, at least 1 (default 3; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
     parser.add_argument(
-        "--no-bytecode-cache",
+        "--inherit-env",
         action="store_true",
-        help="time children in the environment as it is, even where it forbids writing bytecode",
+        help="run children in this shell's environment, PYTHON* variables included",
     )
     args = parser.parse_args(argv)
     runs = args.runs or (5 if args.quick else 30)
-    warmups = args.warmups if args.warmups is not None else (1 if args.quick else 3)
-    samples = runs * 5  # in-process calls are cheap: more samples, one call each
+    warmups = max(1, args.warmups if args.warmups is not None else (1 if args.quick else 3))
+    samples = runs * IN_PROCESS_FACTOR
     dictionary = dictionary_path()
 
     with tempfile.TemporaryDirectory(prefix="nmref-bench-") as scratch:
         folder = Path(scratch)
-        env = child_environment(None if args.no_bytecode_cache else folder / "pycache")
+        env, dropped = child_environment(None if args.inherit_env else folder / "pycache")
         print("nmref benchmark (issue 5)")
         for line in machine():
             print(f"  {line}")
-        cache = "environment as it is" if args.no_bytecode_cache else "children cache bytecode in a private PYTHONPYCACHEPREFIX"
-        print(f"  {runs} runs after {warmups} warm-ups, {samples} calls in-process; {cache}")
+        print(f"  {runs} timed runs after {warmups} warm-up runs; {samples} calls in-process")
+        if args.inherit_env:
+            print("  children run in this shell's environment as it is")
+        else:
+            print(
+                f"  children cache bytecode privately; left out of their environment: {', '.join(dropped) or 'nothing'}"
+            )
 
         shipped = query.connect(query.BUNDLED_DATABASE)
-        shipped_names = [row["name"] for row in shipped.execute("SELECT name FROM drug_names ORDER BY rowid")]
+        names = [row["name"] for row in shipped.execute("SELECT name FROM drug_names ORDER BY rowid")]
         large = build_large_database(dictionary, folder) if dictionary else None
         if large:
-            print(f"  large db: {large.drugs:,} drugs, {large.names:,} names, built in {large.seconds:.1f} s (benchmark-only)")
+            print(f"  {large}")
         print()
 
         commands = {
@@ -494,38 +545,34 @@ def main(argv: list[str] | None = None) -> int:
             "typer": import_typer(),
             "json": show_json(short="one lookup"),
             "rich": show_rich(),
-            "batch": batch(shipped_names),
+            "batch": batch(names),
         }
         if large:
-            commands["json-shipped"] = show_json(db=query.BUNDLED_DATABASE, short="shipped")
-            commands["json-large"] = show_json(db=large.path)
-        if importlib.util.find_spec("rapidfuzz") is not None:
+            commands["json-shipped"] = show_json(query.BUNDLED_DATABASE, short="shipped")
+            commands["json-large"] = show_json(large.path)
+        if importlib.util.find_spec("rapidfuzz"):
             commands["import-rapidfuzz"] = import_rapidfuzz()
         timed = time_commands(commands, runs, warmups, env)
-        base, one = timed["baseline"], timed["json"]
-        rows = [
-            Row("1", base),
-            Row("2", timed["typer"], compare=[base]),
-            Row("3", one, goals=[Goal(6.5, base), Goal(1.25, timed["typer"])]),
-            Row("4", timed["rich"], goals=[Goal(10, base)]),
-            Row("5", timed["batch"], goals=[Goal(2, one)]),
-        ]
+        rows = startup_rows(timed)
         notes = []
         if large:
             big = query.connect(large.path)
             misses = misspellings(big, MISSPELLINGS)
-            trigram = time_calls("suggest_drugs (FTS5 trigrams + difflib), large db", trigram_suggester(big), misses, samples, warmups, "trigram")
-            rows += scale_rows(big, shipped, shipped_names, trigram, timed, samples, warmups)
+            label = "suggest_drugs (FTS5 trigrams + difflib), large db"
+            trigram = time_calls(label, trigram_suggester(big), misses, samples, warmups, short="trigram")
+            rows += scale_rows(big, shipped, names, trigram, timed, samples, warmups)
             found, notes = suggestion_rows(big, misses, trigram, timed, samples, warmups)
             rows += found
+            big.close()
             notes[:0] = [
-                f"6a: goal met when the large-db median is within 1.5x the shipped-db median, on the same {len(shipped_names)} real names.",
-                f"6b, 7: {MISSPELLINGS} misspellings of dictionary names (a letter dropped or two swapped), cycled; 7 ratios are to 6b.",
+                f"6a: met when the large-db median is within 1.5× the shipped-db one, same {len(names)} names.",
+                f"6b, 7: {MISSPELLINGS} misspelt dictionary names (letter dropped or swapped); 7's ratios are to 6b.",
             ]
         else:
             missing = "install the bench extra first: pip install -e '.[bench]'"
             rows += [Row("6", None, skipped=missing, required=True), Row("7", None, skipped=missing)]
         rows.append(Row("8", peak_rss(commands["json"], runs, env), goals=[Goal(40, strict=True)]))
+        shipped.close()
 
     print_table(rows)
     print()

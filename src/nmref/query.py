@@ -250,8 +250,8 @@ def monograph(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     for section in FACT_SECTIONS:
         result[section] = _facts(conn, section, "drug_id = ?", [drug_id], sources)
         _attach_caveats(section, result[section], caveats)
-    result["analogues"] = _analogue_facts(conn, "drug_id = ?", [drug_id], sources)
-    result["listed_as_analogue_of"] = _analogue_facts(conn, "analogue_id = ?", [drug_id], sources)
+    result["analogues"] = _analogue_facts(conn, "drug_id", drug_id, sources)
+    result["listed_as_analogue_of"] = _analogue_facts(conn, "analogue_id", drug_id, sources)
     _attach_caveats("analogues", result["analogues"], caveats)
     result["regulatory"] = [fact for fact in reference if fact["field"] != "atc"]
     _attach_caveats("reference_facts", result["atc"] + result["regulatory"], caveats)
@@ -262,15 +262,23 @@ def monograph(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
 
 
 def _analogue_facts(
-    conn: sqlite3.Connection, where: str, params: list[Any], sources: dict[str, sqlite3.Row]
+    conn: sqlite3.Connection, column: str, drug_id: str, sources: dict[str, sqlite3.Row]
 ) -> list[dict[str, Any]]:
-    names = {row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs")}
-    facts = _facts(conn, "analogues", where, params, sources)
-    rows = {row["id"]: row for row in conn.execute(f"SELECT id, drug_id FROM analogues WHERE {where}", params)}
+    """Analogue listings where `column` (drug_id: listed for; analogue_id: listed as) is the drug."""
+    facts = _facts(conn, "analogues", f"{column} = ?", [drug_id], sources)
+    rows = {
+        row["id"]: row
+        for row in conn.execute(
+            "SELECT a.id, a.drug_id, d.name AS drug_name, x.name AS analogue_name FROM analogues a "
+            f"JOIN drugs d ON d.id = a.drug_id JOIN drugs x ON x.id = a.analogue_id WHERE a.{column} = ?",
+            [drug_id],
+        )
+    }
     for fact in facts:
-        fact["drug_id"] = rows[fact["id"]]["drug_id"]
-        fact["drug_name"] = names[fact["drug_id"]]
-        fact["analogue_name"] = names[fact["analogue_id"]]
+        row = rows[fact["id"]]
+        fact["drug_id"] = row["drug_id"]
+        fact["drug_name"] = row["drug_name"]
+        fact["analogue_name"] = row["analogue_name"]
         fact["dosage_form"] = fact["text"]
     return facts
 
@@ -421,7 +429,11 @@ def list_drugs(conn: sqlite3.Connection, class_query: str | None = None) -> dict
         return {"command": "drugs", "class": None, "drugs": [dict(row) for row in rows]}
     members = class_members(conn, class_query)
     unique = {member["id"]: member for member in members["members"]}
-    descriptions = {row["id"]: row["description"] for row in conn.execute("SELECT id, description FROM drugs")}
+    marks = ", ".join("?" * len(unique))
+    descriptions = {
+        row["id"]: row["description"]
+        for row in conn.execute(f"SELECT id, description FROM drugs WHERE id IN ({marks})", list(unique))
+    }
     return {
         "command": "drugs",
         "class": members["class"],
@@ -496,10 +508,10 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
     if not terms:
         raise NothingMatches(f"no fact matches {quoted(text)}: it has no letters or digits to search for")
     sources = _sources(conn)
-    names = {row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs")}
     rows = conn.execute(
-        "SELECT section, fact_id, drug_id, text, highlight(fact_search, 4, char(1), char(2)) AS marked "
-        "FROM fact_search WHERE fact_search MATCH ? ORDER BY rank",
+        "SELECT section, fact_id, drug_id, d.name AS drug_name, fact_search.text, "
+        "highlight(fact_search, 4, char(1), char(2)) AS marked "
+        "FROM fact_search LEFT JOIN drugs d ON d.id = fact_search.drug_id WHERE fact_search MATCH ? ORDER BY rank",
         [_match_expression(terms)],
     ).fetchall()
     if not rows:
@@ -510,7 +522,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
         fact = conn.execute(f"SELECT source_id, line FROM {row['section']} WHERE id = ?", [row["fact_id"]]).fetchone()
         hits.append(
             {
-                "drug": {"id": row["drug_id"], "name": names.get(row["drug_id"])},
+                "drug": {"id": row["drug_id"], "name": row["drug_name"]},
                 "section": row["section"],
                 "id": row["fact_id"],
                 "text": row["text"],
@@ -545,8 +557,12 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
         raise NotFound("condition", condition, close)
     marks = ", ".join("?" * len(ids))
     facts = _facts(conn, "indications", f"id IN ({marks})", ids, sources)
-    drug_ids = {row["id"]: row["drug_id"] for row in conn.execute(f"SELECT id, drug_id FROM indications WHERE id IN ({marks})", ids)}
-    names = {row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs")}
+    drug_ids, names = {}, {}
+    for row in conn.execute(
+        f"SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id WHERE i.id IN ({marks})", ids
+    ):
+        drug_ids[row["id"]] = row["drug_id"]
+        names[row["drug_id"]] = row["name"]
     grouped: dict[str, list[dict[str, Any]]] = {}
     for fact in facts:
         grouped.setdefault(drug_ids[fact["id"]], []).append(fact)
@@ -576,7 +592,7 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     """The analogues a source lists for a drug, by dosage form, with ingredient and warnings."""
     match = resolve_drug(conn, query)
     sources = _sources(conn)
-    listed = _analogue_facts(conn, "drug_id = ?", [match["id"]], sources)
+    listed = _analogue_facts(conn, "drug_id", match["id"], sources)
     own = _ingredients(conn, match["id"], sources)
     forms: dict[str, list[dict[str, Any]]] = {}
     for fact in listed:

@@ -47,8 +47,8 @@ def document(payload: dict[str, Any]) -> dict[str, Any]:
 def emit(payload: dict[str, Any], fmt: OutputFormat, out: IO[str] | None = None) -> None:
     out = out or sys.stdout
     if fmt is OutputFormat.json:
-        json.dump(document(payload), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        # One write: json.dump would make thousands, each a system call on an unbuffered stdout.
+        out.write(json.dumps(document(payload), ensure_ascii=False, indent=2) + "\n")
     elif fmt is OutputFormat.ndjson:
         key = NDJSON_RECORDS.get(payload["command"])
         records = payload[key] if key else [payload]
