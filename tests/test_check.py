@@ -91,7 +91,8 @@ def test_analogues_by_dosage_form_with_ingredient_and_warning() -> None:
     assert acefen["ingredients"] == ["meclofenoxate"]
     assert any(w["category"] == "avoid combining" for w in acefen["warnings"])
     vincentin = next(a for a in forms["Tablets"] if a["analogue_id"] == "vincentin")
-    assert vincentin["ingredients"] == ["unknown"] and vincentin["warnings"] == []
+    assert vincentin["ingredients"] == [] and vincentin["warnings"] == []
+    assert "Vincentin  (active ingredient: unknown)" in run("analogues", "ceraxon").stdout
     assert "not an equivalent" in doc["notice"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -19,10 +20,10 @@ from typing import Any
 
 import pytest
 import typer
-from conftest import ROOT, run
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
+from conftest import ROOT, run
 from nmref.cli import app
 
 SCHEMAS = ROOT / "schemas"
@@ -58,48 +59,6 @@ CHECKS = [
 CONDITIONS = ["stroke", "memory", "traumatic brain injury"]
 
 
-# --- known output defects -----------------------------------------------------------------------
-# Output that breaks the contract, reported for fixing in src/. The schemas stay strict. The
-# per-payload tests set these violations (and only these) aside; test_known_defect_is_fixed
-# asserts each one is gone and is a strict xfail, so it fails once the code is fixed: then delete
-# the entry.
-
-
-@dataclass(frozen=True)
-class KnownDefect:
-    name: str
-    schema: str
-    path: str  # regex on the error's JSON path
-    message: str  # regex on the error message
-    reason: str
-
-    def matches(self, schema: str, error: ValidationError) -> bool:
-        return (
-            schema == self.schema
-            and re.fullmatch(self.path, error.json_path) is not None
-            and re.search(self.message, error.message) is not None
-        )
-
-
-KNOWN_DEFECTS = [
-    KnownDefect(
-        "listed-as-analogue-of-without-caveat-ids",
-        "show",
-        r"\$\.listed_as_analogue_of\[\d+\]",
-        r"'caveat_ids' is a required property",
-        "show: facts in listed_as_analogue_of carry no caveat_ids (query.monograph attaches caveats to every "
-        "other fact list, not this one)",
-    ),
-    KnownDefect(
-        "unknown-as-an-ingredient-name",
-        "analogues",
-        r"\$\.dosage_forms\[\d+\]\.analogues\[\d+\]\.ingredients",
-        r"should not be valid under \{'contains': \{'const': 'unknown'\}\}",
-        "analogues: an analogue with no known ingredient gets ingredients ['unknown'] instead of []",
-    ),
-]
-
-
 # --- schemas ------------------------------------------------------------------------------------
 
 
@@ -127,10 +86,9 @@ def describe(errors: list[ValidationError]) -> str:
 
 
 def assert_valid(name: str, payload: Any, what: str) -> None:
-    """`payload` validates against schemas/<name>.schema.json, but for the known defects."""
+    """`payload` validates against schemas/<name>.schema.json."""
     errors = violations(name, payload)
-    unexpected = [e for e in errors if not any(d.matches(name, e) for d in KNOWN_DEFECTS)]
-    assert not unexpected, f"{what} does not match {name}.schema.json:\n{describe(unexpected)}"
+    assert not errors, f"{what} does not match {name}.schema.json:\n{describe(errors)}"
 
 
 def command_names() -> list[str]:
@@ -253,21 +211,6 @@ def test_schema_rejects_a_broken_show_payload(mutate: Any) -> None:
     assert violations("show", payload), "the show schema accepted a broken payload"
 
 
-@pytest.mark.parametrize(
-    "defect",
-    [pytest.param(d, id=d.name, marks=pytest.mark.xfail(strict=True, reason=d.reason)) for d in KNOWN_DEFECTS],
-)
-def test_known_defect_is_fixed(defect: KnownDefect) -> None:
-    command = {"show": "show", "analogues": "analogues"}[defect.schema]
-    found = [
-        f"{command} {drug}: {error.json_path}"
-        for drug in drug_ids()
-        for error in violations(defect.schema, run(command, drug, "--json").json())
-        if defect.matches(defect.schema, error)
-    ]
-    assert not found, "\n".join(found)
-
-
 # --- show ---------------------------------------------------------------------------------------
 
 
@@ -301,9 +244,10 @@ def test_show_cites_every_quote_it_shows(drug: str) -> None:
         if "quote" in record:
             source = record["source"]
             assert (source["id"], source["line"]) in listed, f"{source} not in show {drug} sources"
-            assert (source["title"], source["kind"]) == (known[source["id"]]["title"], known[source["id"]]["kind"])
-        for citation in record.get("citations", []) if isinstance(record.get("citations"), list) else []:
-            assert (citation["title"], citation["url"]) == (known[citation["id"]]["title"], known[citation["id"]]["url"])
+            assert source["title"] == known[source["id"]]["title"] and source["kind"] == known[source["id"]]["kind"]
+        for citation in record.get("citations") or []:
+            page = known[citation["id"]]
+            assert (citation["title"], citation["url"]) == (page["title"], page["url"])
 
 
 def caveat_links(payload: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -326,7 +270,6 @@ def test_show_caveat_ids_point_into_caveats(drug: str) -> None:
     assert not dangling
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[0].reason)  # the acefen caveat about ceraxon's listing
 def test_show_links_every_caveat_from_the_fact_it_qualifies() -> None:
     unlinked = [line for drug in drug_ids() for line in caveat_links(shown(drug))[1]]
     assert not unlinked, unlinked
@@ -402,7 +345,7 @@ def test_search(words: str) -> None:
 
 
 def test_search_samples_cover_drug_and_article_hits() -> None:
-    drugs = [hit["drug"]["id"] for words in SEARCHES for hit in run("search", words, "--json").json()["hits"]]
+    drugs = [hit["drug"] for words in SEARCHES for hit in run("search", words, "--json").json()["hits"]]
     assert None in drugs and any(drugs), "no sample search reaches both a drug fact and an article-wide caveat"
 
 
@@ -447,7 +390,6 @@ def test_analogues(drug: str) -> None:
 def test_analogues_cover_a_drug_with_and_one_without() -> None:
     assert run("analogues", "ceraxon", "--json").json()["dosage_forms"]
     assert any(not run("analogues", d, "--json").json()["dosage_forms"] for d in drug_ids())
-
 
 
 # --- batches, errors, NDJSON, exit codes --------------------------------------------------------
@@ -510,3 +452,75 @@ def test_no_answer_means_no_json_and_a_documented_exit_code(args: tuple[str, ...
     outcome = run(*args, "--json", code=code)
     assert outcome.stdout == ""
     assert outcome.stderr.startswith("nmref: ") and outcome.stderr.count("\n") == 1
+
+
+# --- docs/json.md -------------------------------------------------------------------------------
+
+DOCS = ROOT / "docs" / "json.md"
+FENCE = re.compile(r"```(\w*)\n(.*?)```", re.DOTALL)
+
+
+def doc_examples() -> list[tuple[str, str, str]]:
+    """(command line of the preceding sh block, fence language, body) for every json/ndjson block."""
+    examples, command = [], ""
+    for language, body in FENCE.findall(DOCS.read_text(encoding="utf-8")):
+        if language == "sh":
+            command = body.strip()
+        elif language in ("json", "ndjson"):
+            examples.append((command, language, body))
+    return examples
+
+
+def trimmed_from(example: Any, real: Any) -> bool:
+    """Whether `example` is `real` with some list items left out (order kept), and nothing else changed."""
+    if isinstance(example, dict):
+        return (
+            isinstance(real, dict)
+            and example.keys() == real.keys()
+            and all(trimmed_from(example[key], real[key]) for key in example)
+        )
+    if isinstance(example, list):
+        if not isinstance(real, list):
+            return False
+        rest = iter(real)
+        return all(any(trimmed_from(item, candidate) for candidate in rest) for item in example)
+    return example == real
+
+
+def schema_for_payload(command: str) -> str:
+    """The schema whose `command` const is this payload's `command` value."""
+    stems = {
+        registry().contents(path.name)["properties"]["command"]["const"]: path.name.removesuffix(".schema.json")
+        for path in schema_files()
+        if "command" in registry().contents(path.name).get("properties", {})
+    }
+    return stems[command]
+
+
+def test_docs_have_a_valid_example_for_every_command() -> None:
+    documented = set()
+    for command, language, body in doc_examples():
+        records = [json.loads(line) for line in body.splitlines()] if language == "ndjson" else [json.loads(body)]
+        for record in records:
+            assert isinstance(record, dict), f"docs example after {command!r} is not an object"
+            if "command" in record:
+                assert record["schema_version"] == 1
+                assert_valid(schema_for_payload(record["command"]), record, f"docs/json.md example {command!r}")
+                documented.add(schema_for_payload(record["command"]))
+            elif language == "ndjson":
+                assert record["schema_version"] == 1
+    wanted = {SCHEMA_OF.get(command, command) for command in command_names()} | {"error"}
+    assert wanted <= documented, f"docs/json.md has no example for {sorted(wanted - documented)}"
+
+
+@pytest.mark.parametrize(
+    ("command", "body"),
+    [
+        pytest.param(c, b, id=c.removeprefix("nmref ").removesuffix(" --json"))
+        for c, language, b in doc_examples()
+        if language == "json" and c.startswith("nmref ") and "|" not in c
+    ],
+)
+def test_docs_examples_are_real_output_trimmed(command: str, body: str) -> None:
+    real = run(*shlex.split(command)[1:]).json()
+    assert trimmed_from(json.loads(body), real), f"docs/json.md: the example of {command!r} is not its output"

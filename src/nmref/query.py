@@ -252,7 +252,7 @@ def monograph(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
         _attach_caveats(section, result[section], caveats)
     result["analogues"] = _analogue_facts(conn, "drug_id", drug_id, sources)
     result["listed_as_analogue_of"] = _analogue_facts(conn, "analogue_id", drug_id, sources)
-    _attach_caveats("analogues", result["analogues"], caveats)
+    _attach_caveats("analogues", result["analogues"] + result["listed_as_analogue_of"], caveats)
     result["regulatory"] = [fact for fact in reference if fact["field"] != "atc"]
     _attach_caveats("reference_facts", result["atc"] + result["regulatory"], caveats)
     result["caveats"] = caveats
@@ -331,13 +331,8 @@ def class_path(conn: sqlite3.Connection, class_id: str) -> list[str]:
     return [row["name"] for row in rows]
 
 
-SECTION_TITLES = {
-    "indications": "indications",
-    "contraindications": "contraindications",
-    "adverse_effects": "adverse effects",
-    "interactions": "interactions",
-    "label_dosing": "label dosing",
-}
+# The command that shows a section, where its name differs from the table's.
+SECTION_COMMANDS = {"adverse_effects": "adverse-effects", "label_dosing": "dosing"}
 
 
 def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
@@ -348,7 +343,7 @@ def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
     caveats = caveats_for(conn, [match["id"]], sources)
     _attach_caveats(name, facts, caveats)
     return {
-        "command": name,
+        "command": SECTION_COMMANDS.get(name, name),
         "drug": _drug_header(conn, match, sources),
         "matched": _matched(match),
         "section": name,
@@ -522,7 +517,8 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
         fact = conn.execute(f"SELECT source_id, line FROM {row['section']} WHERE id = ?", [row["fact_id"]]).fetchone()
         hits.append(
             {
-                "drug": {"id": row["drug_id"], "name": row["drug_name"]},
+                # null for a caveat about a whole article rather than one drug
+                "drug": {"id": row["drug_id"], "name": row["drug_name"]} if row["drug_id"] else None,
                 "section": row["section"],
                 "id": row["fact_id"],
                 "text": row["text"],
@@ -597,7 +593,7 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     forms: dict[str, list[dict[str, Any]]] = {}
     for fact in listed:
         ingredients = _ingredients(conn, fact["analogue_id"], sources)
-        fact["ingredients"] = sorted({facts[0]["text"] for facts in ingredients.values()}) or ["unknown"]
+        fact["ingredients"] = sorted({facts[0]["text"] for facts in ingredients.values()})  # [] when unknown
         fact["same_ingredient"] = sorted({own[key][0]["text"] for key in ingredients if key in own})
         fact["warnings"] = [
             finding
@@ -658,7 +654,7 @@ def _pair_findings(
             elif fact["other_drug_id"] in ingredient_drugs[other] or (
                 fact["other_ingredient"] and normalize(fact["other_ingredient"]) in ingredients[other]
             ):
-                connection, via = "via ingredient", fact["other_ingredient"] or names.get(fact["other_drug_id"])
+                connection, via = "via ingredient", fact["other_ingredient"] or fact["other_name"]
             else:
                 continue
             findings.append(

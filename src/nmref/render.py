@@ -292,7 +292,8 @@ def _search(payload: dict[str, Any], out: IO[str]) -> None:
         quote = _text(hit["quote"], "italic")
         for start, end in hit["highlights"]:
             quote.stylize("bold reverse", start, end)
-        console.print(Text.assemble(_text(f"{hit['drug']['name'] or 'general'} · {hit['section'].replace('_', ' ')}: ", "bold"), _text(hit["text"])))
+        about = hit["drug"]["name"] if hit["drug"] else "whole article"
+        console.print(Text.assemble(_text(f"{about} · {hit['section'].replace('_', ' ')}: ", "bold"), _text(hit["text"])))
         console.print(Text.assemble("    “", quote, "” ", _cite(hit["source"])))
 
 
@@ -349,7 +350,7 @@ def _analogues(payload: dict[str, Any], out: IO[str]) -> None:
     for group in payload["dosage_forms"]:
         _heading(console, group["dosage_form"])
         for fact in group["analogues"]:
-            ingredients = ", ".join(fact["ingredients"])
+            ingredients = ", ".join(fact["ingredients"]) or "unknown"
             console.print(Text.assemble("  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan")))
             for warning in fact["warnings"]:
                 console.print(Text.assemble("    ", _text(f"⚠ {warning['category']}: ", "bold red"), _text(warning["effect"] or "")))
@@ -362,9 +363,9 @@ VIEWS: dict[str, Callable[[dict[str, Any], IO[str]], None]] = {
     "show": _show,
     "indications": _section,
     "contraindications": _section,
-    "adverse_effects": _section,
+    "adverse-effects": _section,
     "interactions": _section,
-    "label_dosing": _section,
+    "dosing": _section,
     "class": _class,
     "classes": _classes,
     "drugs": _drugs,
