@@ -6,6 +6,7 @@ Errors a user can cause become one line on stderr and an exit code here, at one 
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import sys
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.main import get_command_name
 
 from nmref import __version__, query
 from nmref.errors import ExitCode, NmrefError, NotFound, printable
@@ -272,7 +274,37 @@ def analogues(ctx: typer.Context, name: NameArgument, fmt: FormatOption = Output
     answer(ctx, name, pick_format(fmt, as_json), query.analogues)
 
 
+def invoked_command(args: list[str]) -> str | None:
+    """The subcommand named in `args`, skipping the group's own options."""
+    takes_value = {"--db"}
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in takes_value:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def only_the_invoked_command(args: list[str]) -> None:
+    """Register only the command about to run.
+
+    typer turns every registered command into a click command at start-up, inspecting each
+    signature: about a tenth of nmref's start-up for commands that will not run. Shell
+    completion and a name that is not a command keep the full set (for listings and messages).
+    """
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return
+    name = invoked_command(args)
+    chosen = [info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == name]
+    if chosen:
+        app.registered_commands = chosen
+
+
 def main() -> None:
     # Die quietly like any Unix filter when the reader goes away (`nmref drugs | head -1`).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    only_the_invoked_command(sys.argv[1:])
     app(prog_name="nmref")
