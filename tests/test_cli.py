@@ -239,3 +239,17 @@ def test_installed_command_json_path_loads_no_heavy_modules() -> None:
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert imported, "import timing not captured"
     assert not {"rich", "pydantic", "sqlite_utils"} & imported
+
+
+def test_only_the_invoked_command_is_found_past_group_options() -> None:
+    from nmref.cli import invoked_command
+
+    assert invoked_command(["--db", "x.db", "show", "ceraxon"]) == "show"
+    assert invoked_command(["--version"]) is None
+    assert invoked_command(["class", "antioxidants"]) == "class"
+
+
+def test_console_script_with_group_option_before_the_command() -> None:
+    result = run_installed("--db", str(ROOT / "src" / "nmref" / "data" / "nmref.db"), "for", "stroke", "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("{")
