@@ -1,8 +1,9 @@
-"""The one place that writes results to stdout: JSON, NDJSON, or a readable terminal view.
+"""The one place that writes results to stdout: JSON, NDJSON, or a readable view.
 
-JSON and NDJSON never import rich. The terminal view does, inside its functions, and prints
-every piece of database or user text as a rich Text with control characters made visible, so
-nothing from the data is ever read as markup or as a terminal escape.
+A view fills a Page with lines of (text, style) spans. On a terminal the page is drawn with
+rich (colour, wrapping); anywhere else it is written as plain text, so JSON, NDJSON and piped
+views never import rich. Every span of database or user text has its control characters made
+visible, and rich receives spans as plain text, never as markup.
 """
 
 from __future__ import annotations
@@ -11,13 +12,34 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from nmref.errors import printable
 
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.text import Text
+Span = tuple[str, str]  # (text, rich style)
+
+
+class Page:
+    """Lines of styled spans, drawn with rich on a terminal and as plain text elsewhere."""
+
+    def __init__(self) -> None:
+        self.lines: list[list[Span]] = []
+
+    def print(self, *spans: Span | str) -> None:
+        self.lines.append([span if isinstance(span, tuple) else (span, "") for span in spans])
+
+    def draw(self, out: IO[str]) -> None:
+        if not out.isatty():
+            # Unwrapped, so that a quote stays on one line for grep.
+            out.write("".join("".join(text for text, _ in spans) + "\n" for spans in self.lines))
+            return
+        from rich.console import Console
+        from rich.text import Text
+
+        # highlight=False: rich would otherwise colour numbers and words inside quotes.
+        console = Console(file=out, highlight=False, emoji=False)
+        for spans in self.lines:
+            console.print(Text.assemble(*spans))
 
 SCHEMA_VERSION = 1
 
@@ -55,7 +77,7 @@ def emit(payload: dict[str, Any], fmt: OutputFormat, out: IO[str] | None = None)
         for record in records:
             out.write(json.dumps({"schema_version": SCHEMA_VERSION, **record}, ensure_ascii=False) + "\n")
     else:
-        VIEWS[payload["command"]](payload, out)
+        render_view(payload, out)
     out.flush()
 
 
@@ -67,7 +89,7 @@ def emit_stream(payloads: Iterable[dict[str, Any]], fmt: OutputFormat, out: IO[s
             if "error" in payload:
                 sys.stderr.write(payload["error"]["message"] + "\n")
             else:
-                VIEWS[payload["command"]](payload, out)
+                render_view(payload, out)
         else:
             out.write(json.dumps(document(payload), ensure_ascii=False) + "\n")
         out.flush()
@@ -76,54 +98,44 @@ def emit_stream(payloads: Iterable[dict[str, Any]], fmt: OutputFormat, out: IO[s
 # --- terminal views ---------------------------------------------------------------------------
 
 
-def _console(out: IO[str]) -> Console:
-    from rich.console import Console
-
-    # highlight=False: rich would otherwise colour numbers and words inside quotes. Piped output
-    # is not wrapped, so that a quote stays on one line for grep.
-    return Console(file=out, highlight=False, emoji=False, soft_wrap=not out.isatty())
+def render_view(payload: dict[str, Any], out: IO[str]) -> None:
+    page = Page()
+    VIEWS[payload["command"]](payload, page)
+    page.draw(out)
 
 
-def _text(value: Any, style: str = "") -> Text:
-    from rich.text import Text
-
-    return Text(printable(str(value)), style=style)
+def _text(value: Any, style: str = "") -> Span:
+    return (printable(str(value)), style)
 
 
-def _cite(source: dict[str, Any]) -> Text:
+def _cite(source: dict[str, Any]) -> Span:
     # The short id keeps the quote readable; `nmref sources` and the footer give the titles.
     return _text(f"[{source['id']}, line {source['line']}]", "dim")
 
 
-def _quote_block(console: Console, fact: dict[str, Any], indent: str = "    ") -> None:
-    from rich.text import Text
-
-    console.print(Text.assemble(indent, _text("“", "dim"), _text(fact["quote"], "italic"), _text("” ", "dim"), _cite(fact["source"])))
+def _quote_block(page: Page, fact: dict[str, Any], indent: str = "    ") -> None:
+    page.print(indent, _text("“", "dim"), _text(fact["quote"], "italic"), _text("” ", "dim"), _cite(fact["source"]))
     if fact.get("defect"):
         defect = fact["defect"]
-        console.print(Text.assemble(indent, _text(f"[source {defect['kind']}] ", "bold yellow"), _text(defect["note"], "yellow")))
+        page.print(indent, _text(f"[source {defect['kind']}] ", "bold yellow"), _text(defect["note"], "yellow"))
     if fact.get("citations"):
         pages = ", ".join(f"{c['id']} {c['url']}" for c in fact["citations"])
-        console.print(Text.assemble(indent, _text("cites: " + pages, "dim")))
+        page.print(indent, _text("cites: " + pages, "dim"))
 
 
-def _caveat_lines(console: Console, caveats: list[dict[str, Any]], indent: str = "    ") -> None:
-    from rich.text import Text
-
+def _caveat_lines(page: Page, caveats: list[dict[str, Any]], indent: str = "    ") -> None:
     for caveat in caveats:
-        console.print(Text.assemble(indent, _text(f"⚠ caveat ({caveat['kind']}): ", "bold red"), _text(caveat["text"])))
-        _quote_block(console, caveat, indent + "  ")
+        page.print(indent, _text(f"⚠ caveat ({caveat['kind']}): ", "bold red"), _text(caveat["text"]))
+        _quote_block(page, caveat, indent + "  ")
 
 
-def _heading(console: Console, title: str) -> None:
-    console.print()
-    console.print(_text(title, "bold underline"))
+def _heading(page: Page, title: str) -> None:
+    page.print()
+    page.print(_text(title, "bold underline"))
 
 
-def _fact_label(section: str, fact: dict[str, Any]) -> Text:
-    from rich.text import Text
-
-    label = Text.assemble("  • ", _text(fact["text"], "bold"))
+def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
+    label: list[Span | str] = ["  • ", _text(fact["text"], "bold")]
     details = []
     if section == "contraindications":
         details.append(fact["severity"])
@@ -133,7 +145,7 @@ def _fact_label(section: str, fact: dict[str, Any]) -> Text:
     if section == "interactions":
         details.append(f"{fact['category']} — {fact['other_name']}")
     if details:
-        label.append_text(_text(f"  ({'; '.join(details)})", "cyan"))
+        label.append(_text(f"  ({'; '.join(details)})", "cyan"))
     return label
 
 
@@ -157,78 +169,73 @@ TITLES = {
 }
 
 
-def _facts_section(console: Console, section: str, facts: list[dict[str, Any]], caveats: list[dict[str, Any]]) -> None:
-    _heading(console, TITLES[section])
+def _facts_section(page: Page, section: str, facts: list[dict[str, Any]], caveats: list[dict[str, Any]]) -> None:
+    _heading(page, TITLES[section])
     if not facts:
-        console.print(_text("  " + EMPTY_SECTION[section], "dim"))
+        page.print(_text("  " + EMPTY_SECTION[section], "dim"))
     if section == "contraindications" and facts:
         facts = sorted(facts, key=lambda fact: fact["severity"] != "absolute")
     by_id = {caveat["id"]: caveat for caveat in caveats}
     for fact in facts:
-        console.print(_fact_label(section, fact))
-        _quote_block(console, fact)
-        _caveat_lines(console, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
+        page.print(*_fact_label(section, fact))
+        _quote_block(page, fact)
+        _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
 
 
-def _drug_header(console: Console, payload: dict[str, Any]) -> None:
-    from rich.text import Text
-
+def _drug_header(page: Page, payload: dict[str, Any]) -> None:
     drug, matched = payload["drug"], payload["matched"]
-    title = Text.assemble(_text(drug["name"], "bold"))
+    title = [_text(drug["name"], "bold")]
     if matched["kind"] != "canonical":
-        title.append_text(_text(f"   ({matched['name']} → {drug['name']}, {matched['kind']} name)", "dim"))
-    console.print(title)
-    console.print(_text(drug["description"]))
+        title.append(_text(f"   ({matched['name']} → {drug['name']}, {matched['kind']} name)", "dim"))
+    page.print(*title)
+    page.print(_text(drug["description"]))
     if payload.get("notice"):
-        console.print(_text("Note: " + payload["notice"], "yellow"))
+        page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
-def _show(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.text import Text
-
-    console = _console(out)
-    _drug_header(console, payload)
+def _show(payload: dict[str, Any], page: Page) -> None:
+    _drug_header(page, payload)
     names = [n for n in payload["names"] if n["kind"] != "canonical"]
     if names:
-        console.print(Text.assemble(_text("Also known as: ", "bold"), _text(", ".join(f"{n['name']} ({n['kind']})" for n in names))))
+        page.print(_text("Also known as: ", "bold"), _text(", ".join(f"{n['name']} ({n['kind']})" for n in names)))
     classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"]) or "none stated"
-    console.print(Text.assemble(_text("Classes: ", "bold"), _text(classes)))
+    page.print(_text("Classes: ", "bold"), _text(classes))
     atc = "; ".join(f["text"] for f in payload["atc"]) or "not known"
-    console.print(Text.assemble(_text("ATC: ", "bold"), _text(atc)))
+    page.print(_text("ATC: ", "bold"), _text(atc))
     caveats = payload["caveats"]
     for section in TITLES:
-        _facts_section(console, section, payload[section], caveats)
-    _heading(console, "Analogues listed by the sources")
+        _facts_section(page, section, payload[section], caveats)
+    _heading(page, "Analogues listed by the sources")
     if not payload["analogues"]:
-        console.print(_text("  The sources list no analogues.", "dim"))
+        page.print(_text("  The sources list no analogues.", "dim"))
     for form, facts in _group(payload["analogues"], "dosage_form").items():
         flagged = {i for f in facts for i in f["caveat_ids"]}
         names_text = ", ".join(f["analogue_name"] + (" ⚠" if f["caveat_ids"] else "") for f in facts)
-        console.print(Text.assemble("  • ", _text(form + ": ", "bold"), _text(names_text)))
-        console.print(Text.assemble("    ", _cite(facts[0]["source"])))
-        _caveat_lines(console, [c for c in caveats if c["id"] in flagged])
+        page.print("  • ", _text(form + ": ", "bold"), _text(names_text))
+        page.print("    ", _cite(facts[0]["source"]))
+        _caveat_lines(page, [c for c in caveats if c["id"] in flagged])
     if payload["listed_as_analogue_of"]:
         listed = ", ".join(f"{f['drug_name']} ({f['dosage_form']})" for f in payload["listed_as_analogue_of"])
-        console.print(Text.assemble("  ", _text("Listed as an analogue of: ", "bold"), _text(listed)))
-    _heading(console, "Regulatory notes (from the reference notes)")
+        page.print("  ", _text("Listed as an analogue of: ", "bold"), _text(listed))
+    _heading(page, "Regulatory notes (from the reference notes)")
     if not payload["regulatory"]:
-        console.print(_text("  The reference notes record no regulatory status.", "dim"))
+        page.print(_text("  The reference notes record no regulatory status.", "dim"))
     for fact in payload["regulatory"]:
-        console.print(Text.assemble("  • ", _text(fact["text"], "bold")))
-        _quote_block(console, fact)
+        page.print("  • ", _text(fact["text"], "bold"))
+        _quote_block(page, fact)
     attached = {i for section in (*TITLES, "analogues") for f in payload[section] for i in f.get("caveat_ids", [])}
     general = [c for c in caveats if c["id"] not in attached]
     if general:
-        _heading(console, "Caveats")
-        _caveat_lines(console, general, "  ")
-    _sources_footer(console, payload["sources"])
+        _heading(page, "Caveats")
+        _caveat_lines(page, general, "  ")
+    _sources_footer(page, payload["sources"])
 
 
-def _sources_footer(console: Console, sources: list[dict[str, Any]]) -> None:
-    _heading(console, "Sources cited")
+def _sources_footer(page: Page, sources: list[dict[str, Any]]) -> None:
+    _heading(page, "Sources cited")
     for source in sources:
         lines = ", ".join(map(str, source["lines"]))
-        console.print(_text(f"  {source['id']}: {source['title']} [{source['kind']}], lines {lines}"))
+        page.print(_text(f"  {source['id']}: {source['title']} [{source['kind']}], lines {lines}"))
 
 
 def _group(items: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
@@ -238,24 +245,22 @@ def _group(items: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, An
     return grouped
 
 
-def _section(payload: dict[str, Any], out: IO[str]) -> None:
-    console = _console(out)
-    _drug_header(console, payload)
-    _facts_section(console, payload["section"], payload["facts"], payload["caveats"])
+def _section(payload: dict[str, Any], page: Page) -> None:
+    _drug_header(page, payload)
+    _facts_section(page, payload["section"], payload["facts"], payload["caveats"])
     attached = {i for f in payload["facts"] for i in f.get("caveat_ids", [])}
     general = [c for c in payload["caveats"] if c["id"] not in attached]
     if general:
-        _heading(console, "Caveats about this drug")
-        _caveat_lines(console, general, "  ")
+        _heading(page, "Caveats about this drug")
+        _caveat_lines(page, general, "  ")
 
 
-def _class(payload: dict[str, Any], out: IO[str]) -> None:
-    console = _console(out)
-    console.print(_text(" > ".join(payload["class"]["path"]), "bold"))
+def _class(payload: dict[str, Any], page: Page) -> None:
+    page.print(_text(" > ".join(payload["class"]["path"]), "bold"))
     for name, members in _by_class(payload):
-        _heading(console, name)
+        _heading(page, name)
         for member in members:
-            console.print(_text(f"  • {member['name']}"))
+            page.print(_text(f"  • {member['name']}"))
 
 
 def _by_class(payload: dict[str, Any]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
@@ -265,101 +270,91 @@ def _by_class(payload: dict[str, Any]) -> Iterable[tuple[str, list[dict[str, Any
     return grouped.items()
 
 
-def _classes(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.tree import Tree
+def _classes(payload: dict[str, Any], page: Page) -> None:
+    page.print(_text("Classes", "bold"))
 
-    console = _console(out)
-    tree = Tree(_text("Classes", "bold"))
+    def add(nodes: list[dict[str, Any]], prefix: str) -> None:
+        for position, node in enumerate(nodes, 1):
+            last = position == len(nodes)
+            page.print(prefix + ("└── " if last else "├── "), _text(f"{node['name']} ({node['members']})"))
+            add(node["children"], prefix + ("    " if last else "│   "))
 
-    def add(branch: Tree, nodes: list[dict[str, Any]]) -> None:
-        for node in nodes:
-            add(branch.add(_text(f"{node['name']} ({node['members']})")), node["children"])
-
-    add(tree, payload["classes"])
-    console.print(tree)
+    add(payload["classes"], "")
 
 
-def _drugs(payload: dict[str, Any], out: IO[str]) -> None:
+def _drugs(payload: dict[str, Any], page: Page) -> None:
     # One plain name per line so that `nmref drugs | grep`, `head` and `wc -l` just work.
-    out.write("".join(printable(drug["name"], one_line=True) + "\n" for drug in payload["drugs"]))
+    for drug in payload["drugs"]:
+        page.print(printable(drug["name"], one_line=True))
 
 
-def _search(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.text import Text
-
-    console = _console(out)
+def _search(payload: dict[str, Any], page: Page) -> None:
     for hit in payload["hits"]:
-        quote = _text(hit["quote"], "italic")
+        quote, shown = [], 0
         for start, end in hit["highlights"]:
-            quote.stylize("bold reverse", start, end)
+            quote += [_text(hit["quote"][shown:start], "italic"), _text(hit["quote"][start:end], "bold reverse")]
+            shown = end
+        quote.append(_text(hit["quote"][shown:], "italic"))
         about = hit["drug"]["name"] if hit["drug"] else "whole article"
-        console.print(Text.assemble(_text(f"{about} · {hit['section'].replace('_', ' ')}: ", "bold"), _text(hit["text"])))
-        console.print(Text.assemble("    “", quote, "” ", _cite(hit["source"])))
+        page.print(_text(f"{about} · {hit['section'].replace('_', ' ')}: ", "bold"), _text(hit["text"]))
+        page.print("    “", *quote, "” ", _cite(hit["source"]))
 
 
-def _sources(payload: dict[str, Any], out: IO[str]) -> None:
-    console = _console(out)
+def _sources(payload: dict[str, Any], page: Page) -> None:
     for source in payload["sources"]:
         where = source["file"] or source["url"]
         checksum = f"  sha256 {source['sha256']}" if source["sha256"] else ""
-        console.print(_text(f"{source['id']}  [{source['kind']}]  {source['facts']} facts, cited {source['citations']} times{checksum}", "bold"))
-        console.print(_text(f"    {source['title']} — {where}"))
-    console.print(_text("Note: " + payload["notice"], "yellow"))
+        page.print(_text(f"{source['id']}  [{source['kind']}]  {source['facts']} facts, cited {source['citations']} times{checksum}", "bold"))
+        page.print(_text(f"    {source['title']} — {where}"))
+    page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
-def _for(payload: dict[str, Any], out: IO[str]) -> None:
-    console = _console(out)
-    console.print(_text(f"Drugs whose indications mention {payload['condition']!s}:", "bold"))
+def _for(payload: dict[str, Any], page: Page) -> None:
+    page.print(_text(f"Drugs whose indications mention {payload['condition']!s}:", "bold"))
     for drug in payload["drugs"]:
-        _heading(console, drug["name"])
+        _heading(page, drug["name"])
         for fact in drug["indications"]:
-            console.print(_fact_label("indications", fact))
-            _quote_block(console, fact)
-    console.print()
-    console.print(_text("Note: " + payload["notice"], "yellow"))
+            page.print(*_fact_label("indications", fact))
+            _quote_block(page, fact)
+    page.print()
+    page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
-def _check(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.text import Text
-
-    console = _console(out)
-    console.print(_text("Checked: " + ", ".join(d["name"] for d in payload["drugs"]), "bold"))
+def _check(payload: dict[str, Any], page: Page) -> None:
+    page.print(_text("Checked: " + ", ".join(d["name"] for d in payload["drugs"]), "bold"))
     if payload["statement"]:
-        console.print(_text(payload["statement"]))
+        page.print(_text(payload["statement"]))
     for finding in payload["findings"]:
-        console.print()
+        page.print()
         head = " + ".join(finding["drugs"]) + f": {finding['category']}"
-        console.print(Text.assemble(_text("⚠ " + head, "bold red"), _text(f"  [{finding['category_note']}]", "dim")))
+        page.print(_text("⚠ " + head, "bold red"), _text(f"  [{finding['category_note']}]", "dim"))
         how = finding["connection"] + (f" ({finding['ingredient']})" if finding["ingredient"] else "")
-        console.print(Text.assemble("  ", _text("connection: ", "bold"), _text(how)))
+        page.print("  ", _text("connection: ", "bold"), _text(how))
         if finding["effect"]:
-            console.print(Text.assemble("  ", _text("the source says: ", "bold"), _text(finding["effect"])))
+            page.print("  ", _text("the source says: ", "bold"), _text(finding["effect"]))
         for fact in finding["evidence"]:
-            _quote_block(console, fact)
-    console.print()
-    console.print(_text("Note: " + payload["notice"], "yellow"))
+            _quote_block(page, fact)
+    page.print()
+    page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
-def _analogues(payload: dict[str, Any], out: IO[str]) -> None:
-    from rich.text import Text
-
-    console = _console(out)
-    _drug_header(console, payload)
+def _analogues(payload: dict[str, Any], page: Page) -> None:
+    _drug_header(page, payload)
     if not payload["dosage_forms"]:
-        console.print(_text("The sources list no analogues for this drug.", "dim"))
+        page.print(_text("The sources list no analogues for this drug.", "dim"))
     for group in payload["dosage_forms"]:
-        _heading(console, group["dosage_form"])
+        _heading(page, group["dosage_form"])
         for fact in group["analogues"]:
             ingredients = ", ".join(fact["ingredients"]) or "unknown"
-            console.print(Text.assemble("  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan")))
+            page.print("  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan"))
             for warning in fact["warnings"]:
-                console.print(Text.assemble("    ", _text(f"⚠ {warning['category']}: ", "bold red"), _text(warning["effect"] or "")))
+                page.print("    ", _text(f"⚠ {warning['category']}: ", "bold red"), _text(warning["effect"] or ""))
                 for evidence in warning["evidence"]:
-                    _quote_block(console, evidence, "      ")
-        _quote_block(console, group["analogues"][0])
+                    _quote_block(page, evidence, "      ")
+        _quote_block(page, group["analogues"][0])
 
 
-VIEWS: dict[str, Callable[[dict[str, Any], IO[str]], None]] = {
+VIEWS: dict[str, Callable[[dict[str, Any], Page], None]] = {
     "show": _show,
     "indications": _section,
     "contraindications": _section,
