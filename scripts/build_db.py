@@ -140,9 +140,13 @@ def read_tsv(path: Path, expected: list[str]) -> Iterator[Row]:
             continue
         cells = line.split("\t")
         if len(cells) != len(expected):
-            problems.append(Problem(path, number, f"{len(cells)} fields, expected {len(expected)} ({', '.join(expected)})"))
+            problems.append(
+                Problem(path, number, f"{len(cells)} fields, expected {len(expected)} ({', '.join(expected)})")
+            )
             continue
-        yield Row(path, number, {name: (cell if cell != "" else None) for name, cell in zip(expected, cells)})
+        yield Row(
+            path, number, {name: (cell if cell != "" else None) for name, cell in zip(expected, cells, strict=True)}
+        )
     if problems:
         raise BuildFailed(problems)
 
@@ -233,20 +237,31 @@ class Builder:
                     found.append(row.problem(f"{column.name} is empty"))
                 continue
             if column.references and column.references != table and value not in self.ids.get(column.references, {}):
-                found.append(row.problem(f"unknown {NOUNS.get(column.references, column.references)} {value!r} in {column.name}"))
+                found.append(
+                    row.problem(f"unknown {NOUNS.get(column.references, column.references)} {value!r} in {column.name}")
+                )
         if found:
             return found
         if "line" in values and table != "sources":
             found.extend(self.check_quote(row))
         if values.get("text") and DOSE_AMOUNT.search(str(values["text"])):
-            found.append(row.problem(f"text restates a dose amount ({DOSE_AMOUNT.search(str(values['text']))[0]!r}); amounts belong only in the quote"))
+            found.append(
+                row.problem(
+                    f"text restates a dose amount ({DOSE_AMOUNT.search(str(values['text']))[0]!r}); "
+                    "amounts belong only in the quote"
+                )
+            )
         found.extend(self.check_citations(row))
         return found
 
     def check_quote(self, row: Row) -> list[Problem]:
         source = str(row.values["source_id"])
         if source not in self.documents:
-            return [row.problem(f"source {source!r} is a web page; quote a document in seeds/ and cite the page in citations")]
+            return [
+                row.problem(
+                    f"source {source!r} is a web page; quote a document in seeds/ and cite the page in citations"
+                )
+            ]
         try:
             line = int(str(row.values["line"]))
         except ValueError:
@@ -258,7 +273,11 @@ class Builder:
             return []
         elsewhere = document.lines_with(quote)
         if elsewhere:
-            return [row.problem(f"quote is in {source} at line {', '.join(map(str, sorted(set(elsewhere))))}, not line {line}")]
+            return [
+                row.problem(
+                    f"quote is in {source} at line {', '.join(map(str, sorted(set(elsewhere))))}, not line {line}"
+                )
+            ]
         return [row.problem(f"quote not found verbatim in {source}: {quote[:60]!r}")]
 
     def check_citations(self, row: Row) -> list[Problem]:
@@ -285,7 +304,11 @@ class Builder:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             if digest != values["sha256"]:
-                self.problems.append(row.problem(f"{path.name} has changed: its sha256 is {digest}, sources.tsv records {values['sha256']}"))
+                self.problems.append(
+                    row.problem(
+                        f"{path.name} has changed: its sha256 is {digest}, sources.tsv records {values['sha256']}"
+                    )
+                )
                 continue
             self.documents[str(values["id"])] = Document(data.decode("utf-8"))
             if values["kind"] == "reference-notes":
@@ -351,7 +374,12 @@ class Builder:
             if fact is None:
                 self.problems.append(row.problem(f"caveat points at {table}:{fact_id}, which does not exist"))
             elif fact.values["drug_id"] not in (row.values["drug_id"], row.values["other_drug_id"]):
-                self.problems.append(row.problem(f"caveat is about {row.values['drug_id']!r} but {table}:{fact_id} is about {fact.values['drug_id']!r}"))
+                self.problems.append(
+                    row.problem(
+                        f"caveat is about {row.values['drug_id']!r} "
+                        f"but {table}:{fact_id} is about {fact.values['drug_id']!r}"
+                    )
+                )
         for table in ("classes",):
             for row in self.ids.get(table, {}).values():
                 parent = row.values["parent_id"]

@@ -46,7 +46,9 @@ def run(*args: str, code: int = 0, input: str | None = None, env: dict[str, str]
     return outcome
 
 
-def run_installed(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_installed(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed console script (falls back to `python -m nmref` beside this interpreter)."""
     script = Path(sys.executable).parent / "nmref"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]

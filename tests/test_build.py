@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_SCRIPT, ROOT, build
 
+from conftest import BUILD_SCRIPT, ROOT, build
 from nmref.query import BUNDLED_DATABASE
 
 
@@ -87,22 +87,30 @@ NAME_ROW = ["{name}", "ceraxon", "spelling", "ceraxon-article", "20", "Cerakson"
 
 
 def test_quote_not_verbatim_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "names.tsv", ["Ceraksonn", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""])
+    line = append_row(
+        project_copy, "names.tsv", ["Ceraksonn", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""]
+    )
     assert_refused(project_copy, previous, f"names.tsv:{line}: quote not found verbatim in ceraxon-article")
 
 
 def test_quote_on_the_wrong_line_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "names.tsv", ["Cerakson X", "ceraxon", "spelling", "ceraxon-article", "19", "Cerakson", ""])
+    line = append_row(
+        project_copy, "names.tsv", ["Cerakson X", "ceraxon", "spelling", "ceraxon-article", "19", "Cerakson", ""]
+    )
     assert_refused(project_copy, previous, f"names.tsv:{line}: quote is in ceraxon-article at line 20")
 
 
 def test_unknown_drug_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "names.tsv", ["Zzz", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""])
+    line = append_row(
+        project_copy, "names.tsv", ["Zzz", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""]
+    )
     assert_refused(project_copy, previous, f"names.tsv:{line}: unknown drug 'no-such-drug'")
 
 
 def test_unknown_class_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "drug_classes.tsv", ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"])
+    line = append_row(
+        project_copy, "drug_classes.tsv", ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"]
+    )
     assert_refused(project_copy, previous, f"drug_classes.tsv:{line}: unknown class 'no-such-class'")
 
 
@@ -113,7 +121,9 @@ def test_unknown_source_is_refused(project_copy: Path, previous: Path) -> None:
 
 def test_two_drugs_sharing_a_name_is_refused(project_copy: Path, previous: Path) -> None:
     # "CERAKSON" folds to the key of Ceraxon's spelling "Cerakson".
-    line = append_row(project_copy, "names.tsv", ["CERAKSON", "piracetam", "spelling", "ceraxon-article", "20", "Cerakson", ""])
+    line = append_row(
+        project_copy, "names.tsv", ["CERAKSON", "piracetam", "spelling", "ceraxon-article", "20", "Cerakson", ""]
+    )
     assert_refused(project_copy, previous, f"names.tsv:{line}: name 'CERAKSON' would name two drugs")
 
 
@@ -125,12 +135,20 @@ def test_empty_required_field_is_refused(project_copy: Path, previous: Path) -> 
 def test_changed_seed_is_refused(project_copy: Path, previous: Path) -> None:
     seed = project_copy / "seeds" / "001_fc81154dc66ec622.txt"
     seed.write_bytes(seed.read_bytes().replace(b"pig brain", b"cow brain"))
-    line = next(i for i, text in enumerate((project_copy / "db/curated/sources.tsv").read_text().splitlines(), 1) if "001_" in text)
+    line = next(
+        i
+        for i, text in enumerate((project_copy / "db/curated/sources.tsv").read_text().splitlines(), 1)
+        if "001_" in text
+    )
     assert_refused(project_copy, previous, f"sources.tsv:{line}: 001_fc81154dc66ec622.txt has changed")
 
 
 def test_dose_amount_outside_a_quote_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "label_dosing.tsv", ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""])
+    line = append_row(
+        project_copy,
+        "label_dosing.tsv",
+        ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""],
+    )
     assert_refused(project_copy, previous, f"label_dosing.tsv:{line}: text restates a dose amount")
 
 
@@ -159,12 +177,26 @@ def test_duplicate_column_is_refused(project_copy: Path, previous: Path) -> None
 
 
 def test_caveat_pointing_at_a_missing_fact_is_refused(project_copy: Path, previous: Path) -> None:
-    row = ["x-cav", "ceraxon", "", "contested-claim", "indications", "no-such-fact", "Why", "ceraxon-article", "20", "Cerakson", ""]
+    row = [
+        "x-cav",
+        "ceraxon",
+        "",
+        "contested-claim",
+        "indications",
+        "no-such-fact",
+        "Why",
+        "ceraxon-article",
+        "20",
+        "Cerakson",
+        "",
+    ]
     line = append_row(project_copy, "caveats.tsv", row)
     assert_refused(project_copy, previous, f"caveats.tsv:{line}: caveat points at indications:no-such-fact")
 
 
-def test_full_disk_leaves_previous_database_and_no_temporary_file(project_copy: Path, previous: Path, monkeypatch) -> None:
+def test_full_disk_leaves_previous_database_and_no_temporary_file(
+    project_copy: Path, previous: Path, monkeypatch
+) -> None:
     module = load_build_module()
     before = previous.read_bytes()
 
@@ -180,7 +212,9 @@ def test_full_disk_leaves_previous_database_and_no_temporary_file(project_copy: 
 
 def test_full_disk_is_reported_in_one_line(project_copy: Path, previous: Path, monkeypatch, capsys) -> None:
     module = load_build_module()
-    monkeypatch.setattr(module.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        module.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+    )
     assert module.main(["--root", str(project_copy), "--out", str(previous)]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "left as it was" in err

@@ -34,7 +34,9 @@ def test_duplicate_therapy_by_shared_ingredient() -> None:
 
 
 def test_combination_product_shares_each_ingredient() -> None:
-    shared = {f["ingredient"] for f in findings("fezam", "cinnarizine", "piracetam") if f["connection"] == "same ingredient"}
+    shared = {
+        f["ingredient"] for f in findings("fezam", "cinnarizine", "piracetam") if f["connection"] == "same ingredient"
+    }
     assert {"piracetam", "cinnarizine"} <= shared
 
 

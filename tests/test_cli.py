@@ -8,8 +8,8 @@ import sys
 
 import pytest
 import typer.main
-from conftest import ROOT, run, run_installed
 
+from conftest import ROOT, run, run_installed
 from nmref.cli import app
 
 ESCAPE = "\x1b["
@@ -123,7 +123,10 @@ def test_search_treats_query_syntax_as_text() -> None:
     # "AND" is the word "and", not an operator; "edema:" is not a column filter.
     hits = run("search", "AND", "--json").json()["hits"]
     assert hits and all("and" in (hit["quote"] + hit["text"]).casefold() for hit in hits)
-    assert run("search", "edema:Quincke", "--json").json()["hits"] == run("search", "edema Quincke", "--json").json()["hits"]
+    assert (
+        run("search", "edema:Quincke", "--json").json()["hits"]
+        == run("search", "edema Quincke", "--json").json()["hits"]
+    )
     for text in ('"', "NEAR(", "*", "-", "%", "_", "%%", "___"):
         outcome = run("search", text, "--json", code=1)
         assert outcome.stdout == "" and "no fact matches" in outcome.stderr
@@ -150,7 +153,9 @@ def test_no_option_takes_a_weight_age_or_amount() -> None:
     forbidden = ("weight", "age", "dose", "amount", "unit", "kg", "mg")
     for command in typer.main.get_command(app).commands.values():
         for param in command.params:
-            assert not any(word in name.lstrip("-").lower().split("-") for name in param.opts for word in forbidden), param.opts
+            assert not any(word in name.lstrip("-").lower().split("-") for name in param.opts for word in forbidden), (
+                param.opts
+            )
 
 
 def test_every_command_has_help_text_and_answers_help() -> None:
@@ -220,7 +225,9 @@ def test_cut_pipe_ends_quietly() -> None:
         assert result.stderr == ""
 
 
-@pytest.mark.parametrize("args", [["show", "ceraxon", "--json"], ["show", "ceraxon"], ["classes"], ["search", "stroke"]])
+@pytest.mark.parametrize(
+    "args", [["show", "ceraxon", "--json"], ["show", "ceraxon"], ["classes"], ["search", "stroke"]]
+)
 def test_json_and_piped_views_never_import_rich_pydantic_or_sqlite_utils(args: list[str]) -> None:
     probe = (
         f"import sys, runpy; sys.argv = ['nmref', *{args!r}];\n"

@@ -8,15 +8,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from nmref import query
 from nmref.names import normalize
 
 # Every table with a quote column, read from the schema so that a new table is covered too.
 QUOTED_TABLES = [
     name
-    for (name,) in sqlite3.connect(":memory:").executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
+    for (name,) in sqlite3.connect(":memory:")
+    .executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     .execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%quote %TEXT NOT NULL%'")
     .fetchall()
 ]
@@ -84,9 +85,25 @@ def test_source_spellings_inn_and_cyrillic_resolve(bundled: sqlite3.Connection, 
 
 def test_the_documents_name_about_sixty_drugs_all_present(bundled: sqlite3.Connection) -> None:
     ids = {row[0] for row in bundled.execute("SELECT id FROM drugs")}
-    for expected in ("phenylin", "warfarin", "sinkumarin", "heparin", "acetylsalicylic-acid", "tiklid", "plavix",
-                     "eleutherococcus-extract", "ginseng-tincture", "chinese-lemongrass-tincture", "levodopa",
-                     "meclofenoxate", "riboxin", "acefen", "cortexin", "minisem", "bravinton"):
+    for expected in (
+        "phenylin",
+        "warfarin",
+        "sinkumarin",
+        "heparin",
+        "acetylsalicylic-acid",
+        "tiklid",
+        "plavix",
+        "eleutherococcus-extract",
+        "ginseng-tincture",
+        "chinese-lemongrass-tincture",
+        "levodopa",
+        "meclofenoxate",
+        "riboxin",
+        "acefen",
+        "cortexin",
+        "minisem",
+        "bravinton",
+    ):
         assert expected in ids
     assert len(ids) >= 55
 
@@ -99,7 +116,9 @@ def test_no_name_points_to_two_drugs(bundled: sqlite3.Connection) -> None:
 @pytest.mark.parametrize("table", TEXT_TABLES)
 def test_no_dose_amount_outside_a_quote(bundled: sqlite3.Connection, table: str) -> None:
     amount = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|ml|mcg|µg|drops?|times?)\b", re.IGNORECASE)
-    columns = [c[1] for c in bundled.execute(f"PRAGMA table_info({table})") if c[1] in ("text", "context", "frequency", "note")]
+    columns = [
+        c[1] for c in bundled.execute(f"PRAGMA table_info({table})") if c[1] in ("text", "context", "frequency", "note")
+    ]
     for row in bundled.execute(f"SELECT {', '.join(columns)} FROM {table}"):
         for value in row:
             assert not (value and amount.search(value)), f"{table}: {value!r}"
@@ -161,7 +180,9 @@ def test_acefen_analogue_carries_the_meclofenoxate_contradiction(bundled: sqlite
 def test_unknown_ingredients_stay_unknown(bundled: sqlite3.Connection) -> None:
     for drug in ("vincentin", "gopantam", "vinpotropil", "bravinton", "carnitetin", "neuromet", "phenylin"):
         assert bundled.execute("SELECT count(*) FROM ingredients WHERE drug_id = ?", [drug]).fetchone()[0] == 0
-    assert bundled.execute("SELECT count(*) FROM caveats WHERE drug_id = 'phenylin' AND kind = 'unconfirmed'").fetchone()[0]
+    assert bundled.execute(
+        "SELECT count(*) FROM caveats WHERE drug_id = 'phenylin' AND kind = 'unconfirmed'"
+    ).fetchone()[0]
 
 
 def test_outside_facts_cite_pages_with_urls(bundled: sqlite3.Connection) -> None:
@@ -171,7 +192,9 @@ def test_outside_facts_cite_pages_with_urls(bundled: sqlite3.Connection) -> None
     for row in rows:
         for key in row[0].split():
             assert urls[key].startswith("http")
-    wada = bundled.execute("SELECT text FROM reference_facts WHERE drug_id = 'mildronate' AND instr(quote, 'WADA')").fetchall()
+    wada = bundled.execute(
+        "SELECT text FROM reference_facts WHERE drug_id = 'mildronate' AND instr(quote, 'WADA')"
+    ).fetchall()
     assert wada
 
 
@@ -194,6 +217,11 @@ def test_writes_through_nmrefs_connection_are_refused() -> None:
 
 
 def test_every_source_document_is_in_the_repository() -> None:
-    for name in ("000_1e021b926fa355d2.txt", "001_fc81154dc66ec622.txt", "002_7709ced4b3a94a0b.txt", "003_026021fd8f836e52.txt"):
+    for name in (
+        "000_1e021b926fa355d2.txt",
+        "001_fc81154dc66ec622.txt",
+        "002_7709ced4b3a94a0b.txt",
+        "003_026021fd8f836e52.txt",
+    ):
         assert (ROOT / "seeds" / name).is_file()
     assert Path(ROOT / "seeds" / "reference" / "external-facts.md").is_file()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from conftest import ROOT, build, run, run_installed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, build, run, run_installed
 from nmref.cli import app
 from nmref.names import normalize
 from nmref.query import BUNDLED_DATABASE
@@ -65,7 +65,13 @@ def assert_well_behaved(args: list[str]) -> None:
 def test_every_command_survives_hostile_text(text: str) -> None:
     for command in NAME_COMMANDS:
         assert_well_behaved([command, text, "--json"])
-    for args in (["class", text], ["search", text], ["for", text], ["check", text, "ceraxon"], ["drugs", "--class", text]):
+    for args in (
+        ["class", text],
+        ["search", text],
+        ["for", text],
+        ["check", text, "ceraxon"],
+        ["drugs", "--class", text],
+    ):
         assert_well_behaved([*args, "--json"])
         assert_well_behaved(args)
 
@@ -105,15 +111,23 @@ def fixture_database(path: Path, schema_version: str = "1") -> Path:
     conn = sqlite3.connect(path)
     conn.executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema_version])
-    conn.execute("INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?)", ["0" * 64])
+    conn.execute(
+        "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?)", ["0" * 64]
+    )
     hostile = "Insulin [human] \x1b[31mred\x1b[0m [/x] \u202eevil"
     conn.execute("INSERT INTO drugs VALUES ('insulin', 'Insulin [human]', ?, 'doc', 1, ?)", [hostile, hostile])
-    conn.execute("INSERT INTO drug_names VALUES ('insulinhuman', 'Insulin [human]', 'insulin', 'canonical', 'doc', 1, 'q', NULL)")
     conn.execute(
-        "INSERT INTO indications VALUES ('i1', 'insulin', ?, NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')", [hostile, hostile]
+        "INSERT INTO drug_names VALUES ('insulinhuman', 'Insulin [human]', 'insulin', 'canonical', 'doc', 1, 'q', NULL)"
+    )
+    conn.execute(
+        "INSERT INTO indications VALUES ('i1', 'insulin', ?, NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
+        [hostile, hostile],
     )
     conn.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
-    conn.execute("INSERT INTO fact_search (section, fact_id, drug_id, text, quote) SELECT 'indications', id, drug_id, text, quote FROM indications")
+    conn.execute(
+        "INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
+        "SELECT 'indications', id, drug_id, text, quote FROM indications"
+    )
     conn.commit()
     conn.close()
     return path
@@ -162,8 +176,12 @@ def damaged(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "empty", "truncated", "corrupted", "not-sqlite", "other-schema", "other-version"])
-@pytest.mark.parametrize("args", [["show", "ceraxon", "--json"], ["drugs"], ["search", "stroke"], ["check", "ceraxon", "acefen"]])
+@pytest.mark.parametrize(
+    "kind", ["missing", "directory", "empty", "truncated", "corrupted", "not-sqlite", "other-schema", "other-version"]
+)
+@pytest.mark.parametrize(
+    "args", [["show", "ceraxon", "--json"], ["drugs"], ["search", "stroke"], ["check", "ceraxon", "acefen"]]
+)
 def test_damaged_database_exits_3_with_one_line(tmp_path: Path, kind: str, args: list[str]) -> None:
     path = damaged(tmp_path, kind)
     outcome = run("--db", str(path), *args, code=3)
@@ -187,7 +205,11 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     script = Path(sys.executable).parent / "nmref"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
     process = subprocess.Popen(
-        [*command, "show", "--json", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*command, "show", "--json", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     process.stdin.write("ceraxon\n")
     process.stdin.flush()
@@ -218,7 +240,9 @@ def test_lookups_during_a_rebuild_all_succeed(project_copy: Path) -> None:
     command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
 
     def lookup(_: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*command, "show", "ceraxon", "--json"], capture_output=True, text=True, env=env, timeout=120)
+        return subprocess.run(
+            [*command, "show", "ceraxon", "--json"], capture_output=True, text=True, env=env, timeout=120
+        )
 
     rebuilds = []
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from nmref import query
 
 

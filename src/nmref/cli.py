@@ -77,7 +77,9 @@ app = typer.Typer(
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="text for people; json (one document) or ndjson (one record per line) for scripts."),
+    typer.Option(
+        "--format", "-f", help="text for people; json (one document) or ndjson (one record per line) for scripts."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 
@@ -123,14 +125,20 @@ def main_options(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", is_eager=True, callback=show_version, help="Show the version and the data fingerprint."),
+        typer.Option(
+            "--version", is_eager=True, callback=show_version, help="Show the version and the data fingerprint."
+        ),
     ] = False,
 ) -> None:
     ctx.ensure_object(dict)["db"] = db
 
 
 NameArgument = Annotated[
-    str, typer.Argument(help="Drug name: brand, INN, any source spelling, Cyrillic; '-' reads names from stdin.", autocompletion=complete_drug)
+    str,
+    typer.Argument(
+        help="Drug name: brand, INN, any source spelling, Cyrillic; '-' reads names from stdin.",
+        autocompletion=complete_drug,
+    ),
 ]
 
 
@@ -143,7 +151,9 @@ def each_name(name: str) -> Iterator[str]:
             yield line.strip()
 
 
-def answer(ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], dict[str, Any]]) -> None:
+def answer(
+    ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], dict[str, Any]]
+) -> None:
     """One name: emit its answer. '-': a batch from stdin, one result per name, misses included."""
     conn = connection(ctx)
     if name != "-":
@@ -170,14 +180,18 @@ def answer(ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[s
 
 
 @app.command()
-def show(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
+) -> None:
     """The monograph: names, ingredients, classes, indications, contraindications, adverse
     effects, interactions, label dosing (verbatim), analogues, caveats and sources."""
     answer(ctx, name, pick_format(fmt, as_json), query.monograph)
 
 
 def section_command(section: str, summary: str) -> Callable[..., None]:
-    def command(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+    def command(
+        ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
+    ) -> None:
         answer(ctx, name, pick_format(fmt, as_json), lambda conn, each: query.section(conn, each, section))
 
     command.__doc__ = summary
@@ -186,12 +200,16 @@ def section_command(section: str, summary: str) -> Callable[..., None]:
 
 app.command("indications")(section_command("indications", "What the sources say a drug is used for."))
 app.command("contraindications")(
-    section_command("contraindications", "When the sources say a drug must not (absolute) or only cautiously (relative) be used.")
+    section_command(
+        "contraindications", "When the sources say a drug must not (absolute) or only cautiously (relative) be used."
+    )
 )
 adverse_effects = section_command("adverse_effects", "Adverse effects, with the frequency words the source gives.")
 app.command("adverse-effects")(adverse_effects)
 app.command("side-effects", help="Alias of adverse-effects.")(adverse_effects)
-app.command("interactions")(section_command("interactions", "Interactions the sources state, with the other drug or ingredient."))
+app.command("interactions")(
+    section_command("interactions", "Interactions the sources state, with the other drug or ingredient.")
+)
 app.command("dosing")(
     section_command("label_dosing", "Label dosing, quoted verbatim with its source; nmref never calculates a dose.")
 )
@@ -268,7 +286,9 @@ def for_(
 
 
 @app.command()
-def analogues(ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
+def analogues(
+    ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
+) -> None:
     """The analogues a source lists for a drug, by dosage form, with their active ingredient
     and a warning where an analogue interacts with the drug."""
     answer(ctx, name, pick_format(fmt, as_json), query.analogues)
@@ -298,7 +318,9 @@ def only_the_invoked_command(args: list[str]) -> None:
     if any(key.endswith("_COMPLETE") for key in os.environ):
         return
     name = invoked_command(args)
-    chosen = [info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == name]
+    chosen = [
+        info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == name
+    ]
     if chosen:
         app.registered_commands = chosen
 

@@ -52,8 +52,7 @@ def printable(text: str, *, one_line: bool = False) -> str:
     """
     keep = "" if one_line else "\n\t"
     return "".join(
-        ch if ch in keep or unicodedata.category(ch) not in INVISIBLE_CATEGORIES else f"\\u{ord(ch):04x}"
-        for ch in text
+        ch if ch in keep or unicodedata.category(ch) not in INVISIBLE_CATEGORIES else f"\\u{ord(ch):04x}" for ch in text
     )
 
 

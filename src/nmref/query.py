@@ -16,7 +16,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from nmref.errors import DatabaseUnavailable, NmrefError, NothingMatches, NotFound, quoted
+from nmref.errors import DatabaseUnavailable, NmrefError, NotFound, NothingMatches, quoted
 from nmref.names import class_key, normalize
 
 SCHEMA_VERSION = "1"
@@ -210,9 +210,7 @@ def _matched(match: dict[str, Any]) -> dict[str, Any]:
     return {"query": match["query"], "name": match["matched_name"], "kind": match["matched_kind"]}
 
 
-def caveats_for(
-    conn: sqlite3.Connection, drug_ids: list[str], sources: dict[str, sqlite3.Row]
-) -> list[dict[str, Any]]:
+def caveats_for(conn: sqlite3.Connection, drug_ids: list[str], sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
     marks = ", ".join("?" * len(drug_ids))
     return _facts(conn, "caveats", f"drug_id IN ({marks}) OR other_drug_id IN ({marks})", drug_ids * 2, sources)
 
@@ -304,7 +302,8 @@ def _cited_sources(result: dict[str, Any], sources: dict[str, sqlite3.Row]) -> l
 
 def drug_classes(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
     rows = conn.execute(
-        "SELECT c.id, c.name, dc.source_id, dc.line, dc.quote FROM drug_classes dc JOIN classes c ON c.id = dc.class_id "
+        "SELECT c.id, c.name, dc.source_id, dc.line, dc.quote "
+        "FROM drug_classes dc JOIN classes c ON c.id = dc.class_id "
         "WHERE dc.drug_id = ? ORDER BY c.name",
         [drug_id],
     ).fetchall()
@@ -555,7 +554,8 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     facts = _facts(conn, "indications", f"id IN ({marks})", ids, sources)
     drug_ids, names = {}, {}
     for row in conn.execute(
-        f"SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id WHERE i.id IN ({marks})", ids
+        f"SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id WHERE i.id IN ({marks})",
+        ids,
     ):
         drug_ids[row["id"]] = row["drug_id"]
         names[row["drug_id"]] = row["name"]
@@ -576,7 +576,9 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
 # --- analogues and combinations ---------------------------------------------------------------
 
 
-def _ingredients(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> dict[str, list[dict[str, Any]]]:
+def _ingredients(
+    conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]
+) -> dict[str, list[dict[str, Any]]]:
     """A drug's active ingredients by normalised name, each with the facts that state it."""
     found: dict[str, list[dict[str, Any]]] = {}
     for fact in _facts(conn, "ingredients", "drug_id = ?", [drug_id], sources):
@@ -640,7 +642,9 @@ def check(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
 def _pair_findings(
     conn: sqlite3.Connection, first: str, second: str, sources: dict[str, sqlite3.Row]
 ) -> list[dict[str, Any]]:
-    names = {row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs WHERE id IN (?, ?)", [first, second])}
+    names = {
+        row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs WHERE id IN (?, ?)", [first, second])
+    }
     ingredients = {drug: _ingredients(conn, drug, sources) for drug in (first, second)}
     ingredient_drugs = {
         drug: {fact["ingredient_drug_id"] for facts in found.values() for fact in facts if fact["ingredient_drug_id"]}

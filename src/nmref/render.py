@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-from enum import Enum
+from enum import StrEnum
 from typing import IO, Any
 
 from nmref.errors import printable
@@ -41,10 +41,11 @@ class Page:
         for spans in self.lines:
             console.print(Text.assemble(*spans))
 
+
 SCHEMA_VERSION = 1
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     ndjson = "ndjson"
@@ -304,7 +305,13 @@ def _sources(payload: dict[str, Any], page: Page) -> None:
     for source in payload["sources"]:
         where = source["file"] or source["url"]
         checksum = f"  sha256 {source['sha256']}" if source["sha256"] else ""
-        page.print(_text(f"{source['id']}  [{source['kind']}]  {source['facts']} facts, cited {source['citations']} times{checksum}", "bold"))
+        page.print(
+            _text(
+                f"{source['id']}  [{source['kind']}]  {source['facts']} facts, "
+                f"cited {source['citations']} times{checksum}",
+                "bold",
+            )
+        )
         page.print(_text(f"    {source['title']} — {where}"))
     page.print(_text("Note: " + payload["notice"], "yellow"))
 
@@ -346,7 +353,9 @@ def _analogues(payload: dict[str, Any], page: Page) -> None:
         _heading(page, group["dosage_form"])
         for fact in group["analogues"]:
             ingredients = ", ".join(fact["ingredients"]) or "unknown"
-            page.print("  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan"))
+            page.print(
+                "  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan")
+            )
             for warning in fact["warnings"]:
                 page.print("    ", _text(f"⚠ {warning['category']}: ", "bold red"), _text(warning["effect"] or ""))
                 for evidence in warning["evidence"]:
