@@ -142,10 +142,7 @@ NameArgument = Annotated[
 ]
 
 
-def each_name(name: str) -> Iterator[str]:
-    if name != "-":
-        yield name
-        return
+def stdin_names() -> Iterator[str]:
     for line in sys.stdin:
         if line.strip():
             yield line.strip()
@@ -163,7 +160,7 @@ def answer(
 
     def results() -> Iterator[dict[str, Any]]:
         nonlocal missed
-        for each in each_name(name):
+        for each in stdin_names():
             try:
                 yield lookup(conn, each)
             except NotFound as error:

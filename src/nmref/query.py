@@ -263,21 +263,20 @@ def _analogue_facts(
     conn: sqlite3.Connection, column: str, drug_id: str, sources: dict[str, sqlite3.Row]
 ) -> list[dict[str, Any]]:
     """Analogue listings where `column` (drug_id: listed for; analogue_id: listed as) is the drug."""
-    facts = _facts(conn, "analogues", f"{column} = ?", [drug_id], sources)
-    rows = {
-        row["id"]: row
-        for row in conn.execute(
-            "SELECT a.id, a.drug_id, d.name AS drug_name, x.name AS analogue_name FROM analogues a "
-            f"JOIN drugs d ON d.id = a.drug_id JOIN drugs x ON x.id = a.analogue_id WHERE a.{column} = ?",
-            [drug_id],
-        )
-    }
-    for fact in facts:
-        row = rows[fact["id"]]
+    rows = conn.execute(
+        "SELECT a.*, d.name AS drug_name, x.name AS analogue_name FROM analogues a "
+        f"JOIN drugs d ON d.id = a.drug_id JOIN drugs x ON x.id = a.analogue_id WHERE a.{column} = ? "
+        "ORDER BY a.source_id, a.line, a.rowid",
+        [drug_id],
+    )
+    facts = []
+    for row in rows:
+        fact = _fact(row, "analogues", sources)
         fact["drug_id"] = row["drug_id"]
         fact["drug_name"] = row["drug_name"]
         fact["analogue_name"] = row["analogue_name"]
         fact["dosage_form"] = fact["text"]
+        facts.append(fact)
     return facts
 
 

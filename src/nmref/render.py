@@ -76,7 +76,7 @@ def emit(payload: dict[str, Any], fmt: OutputFormat, out: IO[str] | None = None)
         key = NDJSON_RECORDS.get(payload["command"])
         records = payload[key] if key else [payload]
         for record in records:
-            out.write(json.dumps({"schema_version": SCHEMA_VERSION, **record}, ensure_ascii=False) + "\n")
+            out.write(json.dumps(document(record), ensure_ascii=False) + "\n")
     else:
         render_view(payload, out)
     out.flush()
@@ -209,7 +209,7 @@ def _show(payload: dict[str, Any], page: Page) -> None:
     _heading(page, "Analogues listed by the sources")
     if not payload["analogues"]:
         page.print(_text("  The sources list no analogues.", "dim"))
-    for form, facts in _group(payload["analogues"], "dosage_form").items():
+    for form, facts in _group(payload["analogues"], lambda fact: fact["dosage_form"]).items():
         flagged = {i for f in facts for i in f["caveat_ids"]}
         names_text = ", ".join(f["analogue_name"] + (" ⚠" if f["caveat_ids"] else "") for f in facts)
         page.print("  • ", _text(form + ": ", "bold"), _text(names_text))
@@ -239,10 +239,10 @@ def _sources_footer(page: Page, sources: list[dict[str, Any]]) -> None:
         page.print(_text(f"  {source['id']}: {source['title']} [{source['kind']}], lines {lines}"))
 
 
-def _group(items: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+def _group(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in items:
-        grouped.setdefault(item[key], []).append(item)
+        grouped.setdefault(key(item), []).append(item)
     return grouped
 
 
@@ -258,17 +258,10 @@ def _section(payload: dict[str, Any], page: Page) -> None:
 
 def _class(payload: dict[str, Any], page: Page) -> None:
     page.print(_text(" > ".join(payload["class"]["path"]), "bold"))
-    for name, members in _by_class(payload):
+    for name, members in _group(payload["members"], lambda member: member["class"]["name"]).items():
         _heading(page, name)
         for member in members:
             page.print(_text(f"  • {member['name']}"))
-
-
-def _by_class(payload: dict[str, Any]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for member in payload["members"]:
-        grouped.setdefault(member["class"]["name"], []).append(member)
-    return grouped.items()
 
 
 def _classes(payload: dict[str, Any], page: Page) -> None:
