@@ -250,8 +250,9 @@ CREATE VIRTUAL TABLE fact_search USING fts5 (
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
--- nmref checks this against the version it was written for (nmref.db.SCHEMA_VERSION).
-INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+-- nmref checks this against the version it was written for (nmref.query.SCHEMA_VERSION).
+-- Version 2 added the compiled monographs and the trigram counts.
+INSERT INTO meta (key, value) VALUES ('schema_version', '2');
 
 -- Trigrams of every name key, so that "did you mean" finds candidates without reading every
 -- name (nmref.query.suggest_drugs). Filled by the build from drug_names.
@@ -260,4 +261,17 @@ CREATE VIRTUAL TABLE name_trigrams USING fts5 (
     tokenize = 'trigram',
     content = 'drug_names',
     content_rowid = 'rowid'
+);
+
+-- How many names hold each trigram, so that "did you mean" can match only a misspelling's
+-- rarest trigrams and read a bounded number of candidates. A view of the index: no storage.
+CREATE VIRTUAL TABLE name_trigram_counts USING fts5vocab (name_trigrams, 'row');
+
+-- Each drug's monograph as JSON, compiled by the build with nmref.query.compile_monograph from
+-- the tables above, so that a lookup reads one row instead of some twenty queries. `nmref show`
+-- adds what was asked and which name matched. Derived data: the build rewrites it every time,
+-- and a test checks it against the tables.
+CREATE TABLE monographs (
+    drug_id TEXT PRIMARY KEY REFERENCES drugs (id),
+    body    TEXT NOT NULL CHECK (json_valid(body) AND json_type(body) = 'object')
 );

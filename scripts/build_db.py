@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nmref.names import class_key, normalize  # noqa: E402
-from nmref.query import SEARCHED_SECTIONS  # noqa: E402
+from nmref.query import SEARCHED_SECTIONS, compile_monograph  # noqa: E402
 
 DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
 TEMP_PREFIX = ".nmref-build-"
@@ -188,7 +189,7 @@ class Builder:
         self.check_caveat_targets()
         if self.problems:
             raise BuildFailed(self.problems)
-        self.index_for_search()
+        derive(self.db.conn)
         self.stamp_fingerprint()
         self.db.conn.commit()
         self.db.execute("VACUUM")
@@ -389,19 +390,35 @@ class Builder:
         if dangling and not self.problems:
             raise BuildFailed([Problem(self.curated, 1, f"foreign key check failed: {dangling[:3]}")])
 
-    def index_for_search(self) -> None:
-        self.db.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
-        for table in SEARCHED_SECTIONS:
-            self.db.execute(
-                f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
-                f"SELECT '{table}', id, drug_id, text, quote FROM {table} ORDER BY rowid"
-            )
-
     def stamp_fingerprint(self) -> None:
         digest = hashlib.sha256()
         for statement in self.db.conn.iterdump():
             digest.update(statement.encode("utf-8"))
         self.db["meta"].insert({"key": "data_fingerprint", "value": digest.hexdigest()[:16]})
+
+
+def derive(conn: sqlite3.Connection) -> None:
+    """(Re)write the tables derived from the curated ones: the search indexes and the monographs."""
+    conn.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
+    conn.execute("DELETE FROM fact_search")
+    for table in SEARCHED_SECTIONS:
+        conn.execute(
+            f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
+            f"SELECT '{table}', id, drug_id, text, quote FROM {table} ORDER BY rowid"
+        )
+    conn.execute("DELETE FROM monographs")
+    # The query layer reads rows by column name; sqlite-utils, sharing this connection, by index.
+    row_factory, conn.row_factory = conn.row_factory, sqlite3.Row
+    try:
+        conn.executemany(
+            "INSERT INTO monographs (drug_id, body) VALUES (?, ?)",
+            [
+                (drug_id, json.dumps(compile_monograph(conn, drug_id), ensure_ascii=False))
+                for (drug_id,) in conn.execute("SELECT id FROM drugs ORDER BY id").fetchall()
+            ],
+        )
+    finally:
+        conn.row_factory = row_factory
 
 
 def write_atomically(image: bytes, out: Path) -> None:

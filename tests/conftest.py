@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -62,6 +64,15 @@ def build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
+
+
+def load_build_module() -> ModuleType:
+    """scripts/build_db.py as a module, for its functions."""
+    spec = importlib.util.spec_from_file_location("build_db", BUILD_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_db"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ every kind of broken input is refused with file:line, leaving the previous datab
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import signal
 import sqlite3
@@ -15,16 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_SCRIPT, ROOT, build
+from conftest import BUILD_SCRIPT, ROOT, build, load_build_module
 from nmref.query import BUNDLED_DATABASE
-
-
-def load_build_module():
-    spec = importlib.util.spec_from_file_location("build_db", BUILD_SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_db"] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
 
 
 def content(path: Path) -> list[str]:

@@ -183,6 +183,15 @@ def test_batch_reads_names_from_stdin_and_goes_on_after_a_miss() -> None:
     assert records[1]["error"]["code"] == "not_found" and "Mildronate" in records[1]["error"]["suggestions"]
 
 
+def test_batch_lines_are_the_single_lookups_lines_for_every_name(bundled) -> None:
+    # The batch splices each compiled monograph in undecoded; it must equal the one-name output.
+    names = [row[0] for row in bundled.execute("SELECT name FROM drug_names ORDER BY rowid")]
+    batch = run("show", "--json", "-", input="".join(f"{name}\n" for name in names)).stdout.splitlines()
+    assert len(batch) == len(names)
+    for name, line in zip(names, batch, strict=True):
+        assert line == run("show", name, "--format", "ndjson").stdout.rstrip("\n"), name
+
+
 def test_section_commands_take_a_batch_too() -> None:
     records = run("contraindications", "--json", "-", input="ceraxon\nmildronate\n").ndjson()
     assert [r["drug"]["id"] for r in records] == ["ceraxon", "mildronate"]

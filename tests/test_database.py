@@ -3,6 +3,7 @@ defects marked, contested claims qualified, no dose restated outside a quote."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -201,6 +202,27 @@ def test_outside_facts_cite_pages_with_urls(bundled: sqlite3.Connection) -> None
 def test_combination_products_list_every_ingredient(bundled: sqlite3.Connection) -> None:
     fezam = {row[0] for row in bundled.execute("SELECT text FROM ingredients WHERE drug_id = 'fezam'")}
     assert {"piracetam", "cinnarizine"} <= fezam
+
+
+def test_every_compiled_monograph_is_what_the_tables_give_now(bundled: sqlite3.Connection) -> None:
+    stored = dict(bundled.execute("SELECT drug_id, body FROM monographs").fetchall())
+    drug_ids = [row[0] for row in bundled.execute("SELECT id FROM drugs")]
+    assert sorted(stored) == sorted(drug_ids), "one compiled monograph per drug"
+    for drug_id in drug_ids:
+        assert json.loads(stored[drug_id]) == query.compile_monograph(bundled, drug_id), drug_id
+
+
+def test_rarest_trigrams_alone_still_find_the_name(bundled: sqlite3.Connection, monkeypatch) -> None:
+    # The tightest bound leaves one trigram of the misspelling; the rarest one still points home.
+    monkeypatch.setattr(query, "TRIGRAM_POSTINGS", 1)
+    for typed, drug in (("mildornate", "Mildronate"), ("cerebrolisin", "Cerebrolysin"), ("meksidol", "Mexidol")):
+        assert len(query._rarest_trigrams(bundled, normalize(typed))) == 1
+        assert query.suggest_drugs(bundled, typed)[0] == drug, typed
+
+
+def test_trigrams_no_name_holds_suggest_nothing(bundled: sqlite3.Connection) -> None:
+    assert query._rarest_trigrams(bundled, "qqxqqzq") == []
+    assert query.suggest_drugs(bundled, "qqxqqzq") == []
 
 
 def test_schema_version_in_schema_file_matches_the_code() -> None:

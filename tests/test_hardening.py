@@ -18,7 +18,8 @@ import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, build, run, run_installed
+from conftest import ROOT, build, load_build_module, run, run_installed
+from nmref import query
 from nmref.cli import app
 from nmref.names import normalize
 from nmref.query import BUNDLED_DATABASE
@@ -107,7 +108,7 @@ def test_user_text_in_messages_is_neutralised() -> None:
 # --- a small fixture database with hostile text in it ------------------------------------------
 
 
-def fixture_database(path: Path, schema_version: str = "1") -> Path:
+def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> Path:
     conn = sqlite3.connect(path)
     conn.executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema_version])
@@ -123,11 +124,7 @@ def fixture_database(path: Path, schema_version: str = "1") -> Path:
         "INSERT INTO indications VALUES ('i1', 'insulin', ?, NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
         [hostile, hostile],
     )
-    conn.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
-    conn.execute(
-        "INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
-        "SELECT 'indications', id, drug_id, text, quote FROM indications"
-    )
+    load_build_module().derive(conn)
     conn.commit()
     conn.close()
     return path
@@ -189,6 +186,16 @@ def test_damaged_database_exits_3_with_one_line(tmp_path: Path, kind: str, args:
     assert outcome.stdout == ""
     if kind == "missing":
         assert not path.exists(), "a missing database was created"
+
+
+def test_monograph_missing_from_the_database_exits_3_with_one_line(tmp_path: Path) -> None:
+    path = fixture_database(tmp_path / "no-monographs.db")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM monographs")
+    for args in (["show", "insulin human"], ["indications", "insulin human", "--json"]):
+        outcome = run("--db", str(path), *args, code=3)
+        assert outcome.stderr == "nmref: the database has no compiled monograph for Insulin [human]; rebuild it\n"
+        assert outcome.stdout == ""
 
 
 def test_database_path_with_uri_characters(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ that they still do.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shlex
@@ -23,7 +24,9 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
 from conftest import ROOT, run
+from nmref import query
 from nmref.cli import app
+from nmref.render import OutputFormat, emit
 
 SCHEMAS = ROOT / "schemas"
 # CLI command -> schema file stem, where they differ.
@@ -431,6 +434,23 @@ def test_ndjson_lines_are_objects_with_schema_version(args: tuple[str, ...]) -> 
     assert len(records) == len(run(*args, "--json").json()[key])
     for record in records:
         assert isinstance(record, dict) and record["schema_version"] == 1
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("command", ["show", "classes"])
+def test_json_is_indented_on_a_terminal_and_one_line_piped(command: str) -> None:
+    conn = query.connect()
+    payload = query.monograph(conn, "ceraxon") if command == "show" else query.class_tree(conn)
+    on_terminal, piped = Terminal(), io.StringIO()
+    for out in (on_terminal, piped):
+        emit(payload, OutputFormat.json, out)
+    assert on_terminal.getvalue().startswith('{\n  "schema_version": 1,\n  "command": ')
+    assert piped.getvalue().count("\n") == 1 and piped.getvalue().endswith("}\n")
+    assert json.loads(on_terminal.getvalue()) == json.loads(piped.getvalue())
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,6 @@ Errors a user can cause become one line on stderr and an exit code here, at one 
 (NmrefGroup); nothing below this module prints or exits.
 """
 
-from __future__ import annotations
-
 import os
 import signal
 import sqlite3
@@ -20,7 +18,7 @@ from typer.main import get_command_name
 
 from nmref import __version__, query
 from nmref.errors import ExitCode, NmrefError, NotFound, printable
-from nmref.render import OutputFormat, emit, emit_stream
+from nmref.render import OutputFormat, Payload, emit, emit_stream
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 answered; 1 nothing found (unknown drug, class or condition; no match); "
@@ -149,7 +147,7 @@ def stdin_names() -> Iterator[str]:
 
 
 def answer(
-    ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], dict[str, Any]]
+    ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], Payload]
 ) -> None:
     """One name: emit its answer. '-': a batch from stdin, one result per name, misses included."""
     conn = connection(ctx)
@@ -158,7 +156,7 @@ def answer(
         return
     missed = False
 
-    def results() -> Iterator[dict[str, Any]]:
+    def results() -> Iterator[Payload]:
         nonlocal missed
         for each in stdin_names():
             try:

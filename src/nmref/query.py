@@ -4,22 +4,21 @@ Nothing here prints, and nothing here imports typer or rich. Every fact comes ba
 verbatim quote and its source (document, title and line), so any view can cite it.
 """
 
-from __future__ import annotations
-
 import difflib
 import functools
+import json
 import os
 import re
 import sqlite3
 from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nmref.errors import DatabaseUnavailable, NmrefError, NotFound, NothingMatches, quoted
 from nmref.names import class_key, normalize
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BUNDLED_DATABASE = Path(__file__).parent / "data" / "nmref.db"
 
 # Sections of a monograph backed by a fact table, in the order a reader wants them.
@@ -54,8 +53,11 @@ WORD = re.compile(r"[^\W_]+")
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.6
 SUGGESTION_SPREAD = 0.15
-# How many trigram candidates are re-ranked by similarity; enough at 100,000 names.
-TRIGRAM_CANDIDATES = 64
+# How many names the trigrams chosen for a suggestion may hold between them: recall against
+# time, measured by scripts/bench.py at 94,000 names.
+TRIGRAM_POSTINGS = 2000
+# Keys under three letters have no trigram; names starting with them are candidates instead.
+SHORT_KEY_CANDIDATES = 64
 
 
 def database_path(override: str | os.PathLike[str] | None = None) -> Path:
@@ -115,30 +117,40 @@ def resolve_drug(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
 def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS) -> list[str]:
     """Up to `limit` drug names close to `query`, best first.
 
-    Candidates come from the trigram index (names sharing three-letter runs with the query), so
-    the cost does not grow with the number of names; they are then ranked by similarity.
+    Candidates are the names that share one of the query's rarest trigrams and are about as
+    long, so a lookup reads a bounded number of names however many there are; they are then
+    ranked by similarity.
     """
     key = normalize(query)
     if not key:
         return []
     if len(key) >= 3:
-        trigrams = {key[i : i + 3] for i in range(len(key) - 2)}
-        rows = conn.execute(
-            "SELECT n.key, n.name, d.name AS drug FROM name_trigrams t "
-            "JOIN drug_names n ON n.rowid = t.rowid JOIN drugs d ON d.id = n.drug_id "
-            "WHERE name_trigrams MATCH ? ORDER BY rank LIMIT ?",
-            [" OR ".join(f'"{trigram}"' for trigram in sorted(trigrams)), TRIGRAM_CANDIDATES],
-        ).fetchall()
+        trigrams = _rarest_trigrams(conn, key)
+        slack = max(2, len(key) // 4)  # a typo adds or drops a few letters, not half the name
+        rows = (
+            conn.execute(
+                "SELECT n.key, n.name, d.name AS drug FROM name_trigrams t "
+                "JOIN drug_names n ON n.rowid = t.rowid JOIN drugs d ON d.id = n.drug_id "
+                "WHERE name_trigrams MATCH ? AND length(n.key) BETWEEN ? AND ?",
+                [" OR ".join(f'"{trigram}"' for trigram in trigrams), len(key) - slack, len(key) + slack],
+            ).fetchall()
+            if trigrams
+            else []
+        )
     else:
         rows = conn.execute(
             "SELECT n.key, n.name, d.name AS drug FROM drug_names n JOIN drugs d ON d.id = n.drug_id "
             "WHERE n.key >= ? AND n.key < ? LIMIT ?",
-            [key, key + "\U0010ffff", TRIGRAM_CANDIDATES],
+            [key, key + "\U0010ffff", SHORT_KEY_CANDIDATES],
         ).fetchall()
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, key, row["key"]).ratio(), row["drug"], row["name"]) for row in rows),
-        key=lambda item: (-item[0], item[1]),
-    )
+    matcher = difflib.SequenceMatcher(b=key)
+    scored = []
+    for row in rows:
+        matcher.set_seq1(row["key"])
+        # The cheap upper bounds first, as difflib.get_close_matches does.
+        if matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.quick_ratio() >= SUGGESTION_CUTOFF:
+            scored.append((matcher.ratio(), row["drug"], row["name"]))
+    scored.sort(key=lambda item: (-item[0], item[1]))
     # Far weaker candidates than the best one are noise ("Meclofenoxate" for "mildornate").
     floor = max(SUGGESTION_CUTOFF, scored[0][0] - SUGGESTION_SPREAD) if scored else SUGGESTION_CUTOFF
     suggestions: dict[str, str] = {}
@@ -147,6 +159,25 @@ def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS
             break
         suggestions.setdefault(drug, drug if normalize(name) == normalize(drug) else f"{drug} ({name})")
     return list(suggestions.values())
+
+
+def _rarest_trigrams(conn: sqlite3.Connection, key: str) -> list[str]:
+    """The key's rarest trigrams, as many as TRIGRAM_POSTINGS bounds the names holding them.
+
+    A typo spoils at most four trigrams of a name; the rare ones that survive still point to it.
+    """
+    counted = []
+    for trigram in {key[i : i + 3] for i in range(len(key) - 2)}:
+        row = conn.execute("SELECT doc FROM name_trigram_counts WHERE term = ?", [trigram]).fetchone()
+        if row:
+            counted.append((row[0], trigram))
+    chosen, total = [], 0
+    for count, trigram in sorted(counted):
+        if chosen and total + count > TRIGRAM_POSTINGS:
+            break
+        chosen.append(trigram)
+        total += count
+    return chosen
 
 
 def complete_drug_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
@@ -195,8 +226,8 @@ def _facts(
     return [_fact(row, table, sources) for row in rows]
 
 
-def _drug_header(conn: sqlite3.Connection, match: dict[str, Any], sources: dict[str, sqlite3.Row]) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM drugs WHERE id = ?", [match["id"]]).fetchone()
+def _drug_header(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM drugs WHERE id = ?", [drug_id]).fetchone()
     return {
         "id": row["id"],
         "name": row["name"],
@@ -220,16 +251,44 @@ def _attach_caveats(section: str, facts: list[dict[str, Any]], caveats: list[dic
         fact["caveat_ids"] = [c["id"] for c in caveats if c["fact_table"] == section and c["fact_id"] == fact["id"]]
 
 
-def monograph(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
+class Monograph(NamedTuple):
+    """One lookup's monograph: which name matched, and the drug's facts as compiled by the build.
+
+    `body` is the JSON object text stored in the monographs table, kept encoded so that a batch
+    can write it out without decoding and encoding it again. (A NamedTuple: importing
+    dataclasses would cost every start-up about 2 ms.)
+    """
+
+    matched: dict[str, Any]
+    body: str
+
+    def head(self) -> dict[str, Any]:
+        """The members that come before the body's."""
+        return {"command": "show", "matched": self.matched}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), **json.loads(self.body)}
+
+
+def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
     """Everything the sources say about one drug, each fact with its quote and source line."""
-    match = resolve_drug(conn, query)
+    # One statement for the name and the body: a batch pays for it once per name.
+    row = conn.execute(
+        "SELECT n.name, n.kind, m.body FROM drug_names n JOIN monographs m ON m.drug_id = n.drug_id WHERE n.key = ?",
+        [normalize(query)],
+    ).fetchone()
+    if row is None:
+        match = resolve_drug(conn, query)  # NotFound, with suggestions, unless the monograph is what is missing
+        raise DatabaseUnavailable(f"the database has no compiled monograph for {match['name']}; rebuild it")
+    return Monograph({"query": query, "name": row["name"], "kind": row["kind"]}, row["body"])
+
+
+def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
+    """A drug's monograph from the fact tables: what the build stores for `monograph` to read."""
     sources = _sources(conn)
-    drug_id = match["id"]
     caveats = caveats_for(conn, [drug_id], sources)
     result: dict[str, Any] = {
-        "command": "show",
-        "drug": _drug_header(conn, match, sources),
-        "matched": _matched(match),
+        "drug": _drug_header(conn, drug_id, sources),
         "names": [
             {
                 "name": row["name"],
@@ -334,19 +393,15 @@ SECTION_COMMANDS = {"adverse_effects": "adverse-effects", "label_dosing": "dosin
 
 
 def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
-    """One section of a monograph, with the caveats that concern the drug."""
-    match = resolve_drug(conn, query)
-    sources = _sources(conn)
-    facts = _facts(conn, name, "drug_id = ?", [match["id"]], sources)
-    caveats = caveats_for(conn, [match["id"]], sources)
-    _attach_caveats(name, facts, caveats)
+    """One section of a monograph, with the caveats that concern it or the whole drug."""
+    found = monograph(conn, query).to_dict()
     return {
         "command": SECTION_COMMANDS.get(name, name),
-        "drug": _drug_header(conn, match, sources),
-        "matched": _matched(match),
+        "matched": found["matched"],
+        "drug": found["drug"],
         "section": name,
-        "facts": facts,
-        "caveats": [c for c in caveats if c["fact_table"] in (None, name)],
+        "facts": found[name],
+        "caveats": [c for c in found["caveats"] if c["fact_table"] in (None, name)],
         "notice": NOTICE,
     }
 
@@ -604,8 +659,8 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
         forms.setdefault(fact["dosage_form"], []).append(fact)
     return {
         "command": "analogues",
-        "drug": _drug_header(conn, match, sources),
         "matched": _matched(match),
+        "drug": _drug_header(conn, match["id"], sources),
         "dosage_forms": [{"dosage_form": form, "analogues": facts} for form, facts in forms.items()],
         "notice": "Listed as analogues by a promotional article; an analogue is not an equivalent. "
         "Ask a pharmacist before substituting.",

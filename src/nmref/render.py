@@ -6,8 +6,6 @@ views never import rich. Every span of database or user text has its control cha
 visible, and rich receives spans as plain text, never as markup.
 """
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -15,6 +13,7 @@ from enum import StrEnum
 from typing import IO, Any
 
 from nmref.errors import printable
+from nmref.query import Monograph
 
 Span = tuple[str, str]  # (text, rich style)
 
@@ -63,36 +62,53 @@ NDJSON_RECORDS = {
 }
 
 
+Payload = dict[str, Any] | Monograph
+
+
 def document(payload: dict[str, Any]) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **payload}
 
 
-def emit(payload: dict[str, Any], fmt: OutputFormat, out: IO[str] | None = None) -> None:
+def json_line(payload: Payload) -> str:
+    if isinstance(payload, Monograph):
+        # The build encoded the body: splice it in rather than decode and encode it again.
+        head = json.dumps(document(payload.head()), ensure_ascii=False)
+        return f"{head[:-1]}, {payload.body[1:]}"
+    return json.dumps(document(payload), ensure_ascii=False)
+
+
+def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> None:
     out = out or sys.stdout
-    if fmt is OutputFormat.json:
-        # One write: json.dump would make thousands, each a system call on an unbuffered stdout.
-        out.write(json.dumps(document(payload), ensure_ascii=False, indent=2) + "\n")
-    elif fmt is OutputFormat.ndjson:
-        key = NDJSON_RECORDS.get(payload["command"])
-        records = payload[key] if key else [payload]
-        for record in records:
-            out.write(json.dumps(document(record), ensure_ascii=False) + "\n")
+    if fmt is OutputFormat.json and not out.isatty():
+        # A script reads it: one compact line (a compiled monograph goes out as stored). One
+        # write, too: json.dump would make thousands, each a system call on an unbuffered stdout.
+        out.write(json_line(payload) + "\n")
     else:
-        render_view(payload, out)
+        payload = payload.to_dict() if isinstance(payload, Monograph) else payload
+        if fmt is OutputFormat.json:
+            # A person reads it: indented, though indenting makes json use its slow Python encoder.
+            out.write(json.dumps(document(payload), ensure_ascii=False, indent=2) + "\n")
+        elif fmt is OutputFormat.ndjson:
+            key = NDJSON_RECORDS.get(payload["command"])
+            records = payload[key] if key else [payload]
+            out.write("".join(json_line(record) + "\n" for record in records))
+        else:
+            render_view(payload, out)
     out.flush()
 
 
-def emit_stream(payloads: Iterable[dict[str, Any]], fmt: OutputFormat, out: IO[str] | None = None) -> None:
+def emit_stream(payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | None = None) -> None:
     """Results of a batch: one JSON object per line (JSON or NDJSON asked for), or views in turn."""
     out = out or sys.stdout
     for payload in payloads:
-        if fmt is OutputFormat.text:
-            if "error" in payload:
-                sys.stderr.write(payload["error"]["message"] + "\n")
-            else:
-                render_view(payload, out)
+        if fmt is not OutputFormat.text:
+            out.write(json_line(payload) + "\n")
+        elif isinstance(payload, Monograph):
+            render_view(payload.to_dict(), out)
+        elif "error" in payload:
+            sys.stderr.write(payload["error"]["message"] + "\n")
         else:
-            out.write(json.dumps(document(payload), ensure_ascii=False) + "\n")
+            render_view(payload, out)
         out.flush()
 
 
