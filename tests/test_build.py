@@ -74,53 +74,66 @@ def assert_refused(project: Path, out: Path, expected: str) -> str:
     return result.stderr
 
 
-NAME_ROW = ["{name}", "ceraxon", "spelling", "ceraxon-article", "20", "Cerakson", ""]
-
-
-def test_quote_not_verbatim_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(
-        project_copy, "names.tsv", ["Ceraksonn", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""]
-    )
-    assert_refused(project_copy, previous, f"names.tsv:{line}: quote not found verbatim in ceraxon-article")
-
-
-def test_quote_on_the_wrong_line_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(
-        project_copy, "names.tsv", ["Cerakson X", "ceraxon", "spelling", "ceraxon-article", "19", "Cerakson", ""]
-    )
-    assert_refused(project_copy, previous, f"names.tsv:{line}: quote is in ceraxon-article at line 20")
-
-
-def test_unknown_drug_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(
-        project_copy, "names.tsv", ["Zzz", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""]
-    )
-    assert_refused(project_copy, previous, f"names.tsv:{line}: unknown drug 'no-such-drug'")
-
-
-def test_unknown_class_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(
-        project_copy, "drug_classes.tsv", ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"]
-    )
-    assert_refused(project_copy, previous, f"drug_classes.tsv:{line}: unknown class 'no-such-class'")
-
-
-def test_unknown_source_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "names.tsv", ["Zzz", "ceraxon", "spelling", "no-such-source", "20", "Cerakson", ""])
-    assert_refused(project_copy, previous, f"names.tsv:{line}: unknown source 'no-such-source'")
-
-
-def test_two_drugs_sharing_a_name_is_refused(project_copy: Path, previous: Path) -> None:
-    # "CERAKSON" folds to the key of Ceraxon's spelling "Cerakson".
-    line = append_row(
-        project_copy, "names.tsv", ["CERAKSON", "piracetam", "spelling", "ceraxon-article", "20", "Cerakson", ""]
-    )
-    assert_refused(project_copy, previous, f"names.tsv:{line}: name 'CERAKSON' would name two drugs")
-
-
-def test_empty_required_field_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "forms.tsv", ["x-form", "ceraxon", "", "ceraxon-article", "20", "Cerakson", "", ""])
-    assert_refused(project_copy, previous, f"forms.tsv:{line}: text is empty")
+@pytest.mark.parametrize(
+    ("table", "row", "problem"),
+    [
+        pytest.param(
+            "names.tsv",
+            ["Ceraksonn", "ceraxon", "spelling", "ceraxon-article", "20", "Ceraksonn", ""],
+            "quote not found verbatim in ceraxon-article",
+            id="quote-not-verbatim",
+        ),
+        pytest.param(
+            "names.tsv",
+            ["Cerakson X", "ceraxon", "spelling", "ceraxon-article", "19", "Cerakson", ""],
+            "quote is in ceraxon-article at line 20",
+            id="quote-on-the-wrong-line",
+        ),
+        pytest.param(
+            "names.tsv",
+            ["Zzz", "no-such-drug", "spelling", "ceraxon-article", "20", "Cerakson", ""],
+            "unknown drug 'no-such-drug'",
+            id="unknown-drug",
+        ),
+        pytest.param(
+            "drug_classes.tsv",
+            ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"],
+            "unknown class 'no-such-class'",
+            id="unknown-class",
+        ),
+        pytest.param(
+            "names.tsv",
+            ["Zzz", "ceraxon", "spelling", "no-such-source", "20", "Cerakson", ""],
+            "unknown source 'no-such-source'",
+            id="unknown-source",
+        ),
+        pytest.param(
+            "names.tsv",
+            # "CERAKSON" folds to the key of Ceraxon's spelling "Cerakson".
+            ["CERAKSON", "piracetam", "spelling", "ceraxon-article", "20", "Cerakson", ""],
+            "name 'CERAKSON' would name two drugs",
+            id="two-drugs-sharing-a-name",
+        ),
+        pytest.param(
+            "forms.tsv",
+            ["x-form", "ceraxon", "", "ceraxon-article", "20", "Cerakson", "", ""],
+            "text is empty",
+            id="empty-required-field",
+        ),
+        pytest.param(
+            "label_dosing.tsv",
+            ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""],
+            "text restates a dose amount",
+            id="dose-amount-outside-a-quote",
+        ),
+        pytest.param("forms.tsv", ["only", "three", "fields"], "3 fields, expected 8", id="broken-row-syntax"),
+    ],
+)
+def test_a_bad_row_is_refused_naming_its_file_and_line(
+    project_copy: Path, previous: Path, table: str, row: list[str], problem: str
+) -> None:
+    line = append_row(project_copy, table, row)
+    assert_refused(project_copy, previous, f"{table}:{line}: {problem}")
 
 
 def test_changed_seed_is_refused(project_copy: Path, previous: Path) -> None:
@@ -134,26 +147,12 @@ def test_changed_seed_is_refused(project_copy: Path, previous: Path) -> None:
     assert_refused(project_copy, previous, f"sources.tsv:{line}: 001_fc81154dc66ec622.txt has changed")
 
 
-def test_dose_amount_outside_a_quote_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(
-        project_copy,
-        "label_dosing.tsv",
-        ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""],
-    )
-    assert_refused(project_copy, previous, f"label_dosing.tsv:{line}: text restates a dose amount")
-
-
 def test_bad_encoding_is_refused(project_copy: Path, previous: Path) -> None:
     path = project_copy / "db/curated/forms.tsv"
     lines = path.read_bytes().split(b"\n")
     lines[2] = lines[2] + b"\xff\xfe"
     path.write_bytes(b"\n".join(lines))
     assert_refused(project_copy, previous, "forms.tsv:3: not UTF-8")
-
-
-def test_broken_row_syntax_is_refused(project_copy: Path, previous: Path) -> None:
-    line = append_row(project_copy, "forms.tsv", ["only", "three", "fields"])
-    assert_refused(project_copy, previous, f"forms.tsv:{line}: 3 fields, expected 8")
 
 
 def test_duplicate_key_is_refused(project_copy: Path, previous: Path) -> None:
