@@ -167,6 +167,7 @@ def _rarest_trigrams(conn: sqlite3.Connection, key: str) -> list[str]:
     A typo spoils at most four trigrams of a name; the rare ones that survive still point to it.
     """
     counted = []
+    # One statement a trigram: fts5vocab answers `term = ?` from the index but scans for `IN`.
     for trigram in {key[i : i + 3] for i in range(len(key) - 2)}:
         row = conn.execute("SELECT doc FROM name_trigram_counts WHERE term = ?", [trigram]).fetchone()
         if row:

@@ -69,6 +69,10 @@ def document(payload: dict[str, Any]) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **payload}
 
 
+def as_dict(payload: Payload) -> dict[str, Any]:
+    return payload.to_dict() if isinstance(payload, Monograph) else payload
+
+
 def json_line(payload: Payload) -> str:
     if isinstance(payload, Monograph):
         # The build encoded the body: splice it in rather than decode and encode it again.
@@ -84,7 +88,7 @@ def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> Non
         # write, too: json.dump would make thousands, each a system call on an unbuffered stdout.
         out.write(json_line(payload) + "\n")
     else:
-        payload = payload.to_dict() if isinstance(payload, Monograph) else payload
+        payload = as_dict(payload)
         if fmt is OutputFormat.json:
             # A person reads it: indented, though indenting makes json use its slow Python encoder.
             out.write(json.dumps(document(payload), ensure_ascii=False, indent=2) + "\n")
@@ -103,12 +107,10 @@ def emit_stream(payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | N
     for payload in payloads:
         if fmt is not OutputFormat.text:
             out.write(json_line(payload) + "\n")
-        elif isinstance(payload, Monograph):
-            render_view(payload.to_dict(), out)
-        elif "error" in payload:
-            sys.stderr.write(payload["error"]["message"] + "\n")
+        elif "error" in (record := as_dict(payload)):
+            sys.stderr.write(record["error"]["message"] + "\n")
         else:
-            render_view(payload, out)
+            render_view(record, out)
         out.flush()
 
 
