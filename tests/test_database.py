@@ -214,14 +214,14 @@ def test_every_compiled_monograph_is_what_the_tables_give_now(bundled: sqlite3.C
 
 def test_rarest_trigrams_alone_still_find_the_name(bundled: sqlite3.Connection, monkeypatch) -> None:
     # The tightest bound leaves one trigram of the misspelling; the rarest one still points home.
-    monkeypatch.setattr(query, "TRIGRAM_POSTINGS", 1)
+    monkeypatch.setattr(query.names, "TRIGRAM_POSTINGS", 1)
     for typed, drug in (("mildornate", "Mildronate"), ("cerebrolisin", "Cerebrolysin"), ("meksidol", "Mexidol")):
-        assert len(query._rarest_trigrams(bundled, normalize(typed))) == 1
+        assert len(query.names.rarest_trigrams(bundled, normalize(typed))) == 1
         assert query.suggest_drugs(bundled, typed)[0] == drug, typed
 
 
 def test_trigrams_no_name_holds_suggest_nothing(bundled: sqlite3.Connection) -> None:
-    assert query._rarest_trigrams(bundled, "qqxqqzq") == []
+    assert query.names.rarest_trigrams(bundled, "qqxqqzq") == []
     assert query.suggest_drugs(bundled, "qqxqqzq") == []
 
 

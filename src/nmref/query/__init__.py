@@ -1,0 +1,40 @@
+"""The query layer: opens the database read-only and returns plain dicts, ready for JSON.
+
+Nothing here prints, and nothing here imports typer or rich. Every fact comes back with its
+verbatim quote and its source (document, title and line), so any view can cite it. One module
+per concern: opening the database, names, fact records, monographs, classes, search, check.
+"""
+
+from nmref.query.check import analogues, check
+from nmref.query.classes import class_members, class_tree, list_drugs
+from nmref.query.db import BUNDLED_DATABASE, SCHEMA_VERSION, connect, data_fingerprint, database_path
+from nmref.query.facts import NOTICE, SEARCHED_SECTIONS, list_sources
+from nmref.query.monograph import Monograph, compile_monograph, monograph, section
+from nmref.query.names import SUGGESTIONS, complete_drug_names, resolve_drug, suggest_drugs
+from nmref.query.search import for_condition, search
+
+__all__ = [
+    "BUNDLED_DATABASE",
+    "NOTICE",
+    "SCHEMA_VERSION",
+    "SEARCHED_SECTIONS",
+    "SUGGESTIONS",
+    "Monograph",
+    "analogues",
+    "check",
+    "class_members",
+    "class_tree",
+    "compile_monograph",
+    "complete_drug_names",
+    "connect",
+    "data_fingerprint",
+    "database_path",
+    "for_condition",
+    "list_drugs",
+    "list_sources",
+    "monograph",
+    "resolve_drug",
+    "search",
+    "section",
+    "suggest_drugs",
+]

@@ -1,0 +1,165 @@
+"""A drug's monograph: compiled by the build from the fact tables, read in one row."""
+
+import json
+import sqlite3
+from typing import Any, NamedTuple
+
+from nmref.errors import DatabaseUnavailable
+from nmref.names import normalize
+from nmref.query.classes import class_path
+from nmref.query.facts import (
+    FACT_SECTIONS,
+    NOTICE,
+    attach_caveats,
+    caveats_for,
+    cite,
+    drug_header,
+    fact_record,
+    fact_records,
+    source_rows,
+)
+from nmref.query.names import resolve_drug
+
+
+class Monograph(NamedTuple):
+    """One lookup's monograph: which name matched, and the drug's facts as compiled by the build.
+
+    `body` is the JSON object text stored in the monographs table, kept encoded so that a batch
+    can write it out without decoding and encoding it again. (A NamedTuple: importing
+    dataclasses would cost every start-up about 2 ms.)
+    """
+
+    matched: dict[str, Any]
+    body: str
+
+    def head(self) -> dict[str, Any]:
+        """The members that come before the body's."""
+        return {"command": "show", "matched": self.matched}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), **json.loads(self.body)}
+
+
+def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
+    """Everything the sources say about one drug, each fact with its quote and source line."""
+    # One statement for the name and the body: a batch pays for it once per name.
+    row = conn.execute(
+        "SELECT n.name, n.kind, m.body FROM drug_names n JOIN monographs m ON m.drug_id = n.drug_id WHERE n.key = ?",
+        [normalize(query)],
+    ).fetchone()
+    if row is None:
+        match = resolve_drug(conn, query)  # NotFound, with suggestions, unless the monograph is what is missing
+        raise DatabaseUnavailable(f"the database has no compiled monograph for {match['name']}; rebuild it")
+    return Monograph({"query": query, "name": row["name"], "kind": row["kind"]}, row["body"])
+
+
+def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
+    """A drug's monograph from the fact tables: what the build stores for `monograph` to read."""
+    sources = source_rows(conn)
+    caveats = caveats_for(conn, [drug_id], sources)
+    result: dict[str, Any] = {
+        "drug": drug_header(conn, drug_id, sources),
+        "names": [
+            {
+                "name": row["name"],
+                "kind": row["kind"],
+                "quote": row["quote"],
+                "source": cite(sources, row["source_id"], row["line"]),
+            }
+            for row in conn.execute(
+                "SELECT * FROM drug_names WHERE drug_id = ? ORDER BY kind != 'canonical', kind, name", [drug_id]
+            )
+        ],
+        "classes": drug_classes(conn, drug_id, sources),
+    }
+    reference = fact_records(conn, "reference_facts", "drug_id = ?", [drug_id], sources)
+    result["atc"] = [fact for fact in reference if fact["field"] == "atc"]
+    for section in FACT_SECTIONS:
+        result[section] = fact_records(conn, section, "drug_id = ?", [drug_id], sources)
+        attach_caveats(section, result[section], caveats)
+    result["analogues"] = analogue_facts(conn, "drug_id", drug_id, sources)
+    result["listed_as_analogue_of"] = analogue_facts(conn, "analogue_id", drug_id, sources)
+    attach_caveats("analogues", result["analogues"] + result["listed_as_analogue_of"], caveats)
+    result["regulatory"] = [fact for fact in reference if fact["field"] != "atc"]
+    attach_caveats("reference_facts", result["atc"] + result["regulatory"], caveats)
+    result["caveats"] = caveats
+    result["sources"] = cited_sources(result, sources)
+    result["notice"] = NOTICE
+    return result
+
+
+def analogue_facts(
+    conn: sqlite3.Connection, column: str, drug_id: str, sources: dict[str, sqlite3.Row]
+) -> list[dict[str, Any]]:
+    """Analogue listings where `column` (drug_id: listed for; analogue_id: listed as) is the drug."""
+    rows = conn.execute(
+        "SELECT a.*, d.name AS drug_name, x.name AS analogue_name FROM analogues a "
+        f"JOIN drugs d ON d.id = a.drug_id JOIN drugs x ON x.id = a.analogue_id WHERE a.{column} = ? "
+        "ORDER BY a.source_id, a.line, a.rowid",
+        [drug_id],
+    )
+    facts = []
+    for row in rows:
+        fact = fact_record(row, "analogues", sources)
+        fact["drug_id"] = row["drug_id"]
+        fact["drug_name"] = row["drug_name"]
+        fact["analogue_name"] = row["analogue_name"]
+        fact["dosage_form"] = fact["text"]
+        facts.append(fact)
+    return facts
+
+
+def cited_sources(result: dict[str, Any], sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
+    lines: dict[str, set[int]] = {}
+    for value in result.values():
+        if isinstance(value, list):
+            for fact in value:
+                if isinstance(fact, dict) and "quote" in fact:
+                    lines.setdefault(fact["source"]["id"], set()).add(fact["source"]["line"])
+    return [
+        {
+            "id": source_id,
+            "title": sources[source_id]["title"],
+            "kind": sources[source_id]["kind"],
+            "file": sources[source_id]["file"],
+            "lines": sorted(found),
+        }
+        for source_id, found in sorted(lines.items())
+    ]
+
+
+def drug_classes(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT c.id, c.name, dc.source_id, dc.line, dc.quote "
+        "FROM drug_classes dc JOIN classes c ON c.id = dc.class_id "
+        "WHERE dc.drug_id = ? ORDER BY c.name",
+        [drug_id],
+    ).fetchall()
+    return [
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "path": class_path(conn, row["id"]),
+            "quote": row["quote"],
+            "source": cite(sources, row["source_id"], row["line"]),
+        }
+        for row in rows
+    ]
+
+
+# The command that shows a section, where its name differs from the table's.
+SECTION_COMMANDS = {"adverse_effects": "adverse-effects", "label_dosing": "dosing"}
+
+
+def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
+    """One section of a monograph, with the caveats that concern it or the whole drug."""
+    found = monograph(conn, query).to_dict()
+    return {
+        "command": SECTION_COMMANDS.get(name, name),
+        "matched": found["matched"],
+        "drug": found["drug"],
+        "section": name,
+        "facts": found[name],
+        "caveats": [c for c in found["caveats"] if c["fact_table"] in (None, name)],
+        "notice": NOTICE,
+    }

@@ -1,0 +1,111 @@
+"""Drug names: what a typed name means, "did you mean", and completion."""
+
+import difflib
+import sqlite3
+from typing import Any
+
+from nmref.errors import NotFound
+from nmref.names import normalize
+
+SUGGESTIONS = 5
+SUGGESTION_CUTOFF = 0.6
+SUGGESTION_SPREAD = 0.15
+# How many names the trigrams chosen for a suggestion may hold between them: recall against
+# time, measured by scripts/bench.py at 94,000 names.
+TRIGRAM_POSTINGS = 2000
+# Keys under three letters have no trigram; names starting with them are candidates instead.
+SHORT_KEY_CANDIDATES = 64
+
+
+def resolve_drug(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
+    """The drug a typed name means, and which of its names matched; NotFound otherwise."""
+    row = conn.execute(
+        "SELECT d.id, d.name, n.name AS matched, n.kind FROM drug_names n JOIN drugs d ON d.id = n.drug_id "
+        "WHERE n.key = ?",
+        [normalize(query)],
+    ).fetchone()
+    if row is None:
+        raise NotFound("drug", query, suggest_drugs(conn, query))
+    return {
+        "query": query,
+        "id": row["id"],
+        "name": row["name"],
+        "matched_name": row["matched"],
+        "matched_kind": row["kind"],
+    }
+
+
+def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Up to `limit` drug names close to `query`, best first.
+
+    Candidates are the names that share one of the query's rarest trigrams and are about as
+    long, so a lookup reads a bounded number of names however many there are; they are then
+    ranked by similarity.
+    """
+    key = normalize(query)
+    if not key:
+        return []
+    if len(key) >= 3:
+        trigrams = rarest_trigrams(conn, key)
+        slack = max(2, len(key) // 4)  # a typo adds or drops a few letters, not half the name
+        rows = (
+            conn.execute(
+                "SELECT n.key, n.name, d.name AS drug FROM name_trigrams t "
+                "JOIN drug_names n ON n.rowid = t.rowid JOIN drugs d ON d.id = n.drug_id "
+                "WHERE name_trigrams MATCH ? AND length(n.key) BETWEEN ? AND ?",
+                [" OR ".join(f'"{trigram}"' for trigram in trigrams), len(key) - slack, len(key) + slack],
+            ).fetchall()
+            if trigrams
+            else []
+        )
+    else:
+        rows = conn.execute(
+            "SELECT n.key, n.name, d.name AS drug FROM drug_names n JOIN drugs d ON d.id = n.drug_id "
+            "WHERE n.key >= ? AND n.key < ? LIMIT ?",
+            [key, key + "\U0010ffff", SHORT_KEY_CANDIDATES],
+        ).fetchall()
+    matcher = difflib.SequenceMatcher(b=key)
+    scored = []
+    for row in rows:
+        matcher.set_seq1(row["key"])
+        # The cheap upper bounds first, as difflib.get_close_matches does.
+        if matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.quick_ratio() >= SUGGESTION_CUTOFF:
+            scored.append((matcher.ratio(), row["drug"], row["name"]))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    # Far weaker candidates than the best one are noise ("Meclofenoxate" for "mildornate").
+    floor = max(SUGGESTION_CUTOFF, scored[0][0] - SUGGESTION_SPREAD) if scored else SUGGESTION_CUTOFF
+    suggestions: dict[str, str] = {}
+    for score, drug, name in scored:
+        if score < floor or len(suggestions) == limit:
+            break
+        suggestions.setdefault(drug, drug if normalize(name) == normalize(drug) else f"{drug} ({name})")
+    return list(suggestions.values())
+
+
+def rarest_trigrams(conn: sqlite3.Connection, key: str) -> list[str]:
+    """The key's rarest trigrams, as many as TRIGRAM_POSTINGS bounds the names holding them.
+
+    A typo spoils at most four trigrams of a name; the rare ones that survive still point to it.
+    """
+    counted = []
+    # One statement a trigram: fts5vocab answers `term = ?` from the index but scans for `IN`.
+    for trigram in {key[i : i + 3] for i in range(len(key) - 2)}:
+        row = conn.execute("SELECT doc FROM name_trigram_counts WHERE term = ?", [trigram]).fetchone()
+        if row:
+            counted.append((row[0], trigram))
+    chosen, total = [], 0
+    for count, trigram in sorted(counted):
+        if chosen and total + count > TRIGRAM_POSTINGS:
+            break
+        chosen.append(trigram)
+        total += count
+    return chosen
+
+
+def complete_drug_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
+    key = normalize(prefix)
+    rows = conn.execute(
+        "SELECT name FROM drug_names WHERE key >= ? AND key < ? ORDER BY kind != 'canonical', key LIMIT ?",
+        [key, key + "\U0010ffff", limit],
+    ).fetchall()
+    return [row["name"] for row in rows]

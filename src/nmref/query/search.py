@@ -1,0 +1,113 @@
+"""Full-text search over every fact, and the drugs for a condition."""
+
+import difflib
+import re
+import sqlite3
+from typing import Any
+
+from nmref.errors import NotFound, NothingMatches, quoted
+from nmref.query.facts import NOTICE, cite, fact_records, source_rows
+from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
+
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as the full-text index sees them: letters and digits only."""
+    return WORD.findall(text)
+
+
+def _match_expression(terms: list[str], columns: str = "text quote") -> str:
+    # Each word is a quoted FTS5 string and holds only letters and digits, so no user text can
+    # become query syntax (NEAR, *, -, column filters).
+    return "{" + columns + "} : (" + " ".join(f'"{term}"' for term in terms) + ")"
+
+
+def _highlights(marked: str) -> tuple[str, list[list[int]]]:
+    """Strip FTS5 highlight markers from `marked`, returning the text and the marked spans."""
+    plain, spans, start = [], [], 0
+    for part in re.split("(\x01|\x02)", marked):
+        if part == "\x01":
+            start = sum(map(len, plain))
+        elif part == "\x02":
+            spans.append([start, sum(map(len, plain))])
+        else:
+            plain.append(part)
+    return "".join(plain), spans
+
+
+def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
+    """Every fact whose wording or quote holds all the words of `text`."""
+    terms = words(text)
+    if not terms:
+        raise NothingMatches(f"no fact matches {quoted(text)}: it has no letters or digits to search for")
+    sources = source_rows(conn)
+    rows = conn.execute(
+        "SELECT section, fact_id, drug_id, d.name AS drug_name, fact_search.text, "
+        "highlight(fact_search, 4, char(1), char(2)) AS marked "
+        "FROM fact_search LEFT JOIN drugs d ON d.id = fact_search.drug_id WHERE fact_search MATCH ? ORDER BY rank",
+        [_match_expression(terms)],
+    ).fetchall()
+    if not rows:
+        raise NothingMatches(f"no fact matches {quoted(text)}")
+    hits = []
+    for row in rows:
+        quote, spans = _highlights(row["marked"])
+        fact = conn.execute(f"SELECT source_id, line FROM {row['section']} WHERE id = ?", [row["fact_id"]]).fetchone()
+        hits.append(
+            {
+                # null for a caveat about a whole article rather than one drug
+                "drug": {"id": row["drug_id"], "name": row["drug_name"]} if row["drug_id"] else None,
+                "section": row["section"],
+                "id": row["fact_id"],
+                "text": row["text"],
+                "quote": quote,
+                "highlights": spans,
+                "source": cite(sources, fact["source_id"], fact["line"]),
+            }
+        )
+    return {"command": "search", "query": text, "hits": hits}
+
+
+def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
+    """Drugs whose indications mention every word of `condition`, grouped by drug."""
+    terms = words(condition)
+    sources = source_rows(conn)
+    ids = []
+    if terms:
+        ids = [
+            row["fact_id"]
+            for row in conn.execute(
+                "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'indications' ORDER BY rank",
+                # The curator's wording names the condition; a quote may mention it in passing.
+                [_match_expression(terms, columns="text")],
+            )
+        ]
+    if not ids:
+        vocabulary = sorted(
+            {word.casefold() for (text,) in conn.execute("SELECT text FROM indications") for word in words(text)}
+        )
+        wanted = " ".join(terms).casefold() or condition
+        close = difflib.get_close_matches(wanted, vocabulary, n=SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
+        raise NotFound("condition", condition, close)
+    marks = ", ".join("?" * len(ids))
+    facts = fact_records(conn, "indications", f"id IN ({marks})", ids, sources)
+    drug_ids, names = {}, {}
+    for row in conn.execute(
+        f"SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id WHERE i.id IN ({marks})",
+        ids,
+    ):
+        drug_ids[row["id"]] = row["drug_id"]
+        names[row["drug_id"]] = row["name"]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for fact in facts:
+        grouped.setdefault(drug_ids[fact["id"]], []).append(fact)
+    return {
+        "command": "for",
+        "condition": condition,
+        "drugs": [
+            {"id": drug_id, "name": names[drug_id], "indications": found}
+            for drug_id, found in sorted(grouped.items(), key=lambda item: names[item[0]].casefold())
+        ],
+        "notice": NOTICE,
+    }
