@@ -12,11 +12,13 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Four promotional web articles (the seeds), the checked reference notes that were compiled
--- from public pages, and each of those pages by URL.
+-- Four promotional web articles (the seeds); two checked notes documents compiled from public
+-- pages, in our own words: reference notes (identity, ATC, regulatory status) and label notes
+-- (official product information); and each of those pages by URL. A fact's kind of evidence
+-- follows from its source's kind (nmref.query.facts.EVIDENCE).
 CREATE TABLE sources (
     id     TEXT PRIMARY KEY,
-    kind   TEXT NOT NULL CHECK (kind IN ('promotional-article', 'reference-notes', 'reference')),
+    kind   TEXT NOT NULL CHECK (kind IN ('promotional-article', 'reference-notes', 'label-notes', 'reference')),
     title  TEXT NOT NULL CHECK (title <> ''),
     file   TEXT,
     url    TEXT,
@@ -26,13 +28,17 @@ CREATE TABLE sources (
     CHECK ((file IS NULL) = (sha256 IS NULL))
 );
 
+-- `kind`: a drug nmref has a monograph for, or a substance that only a label names (omeprazole,
+-- alcohol, moclobemide): it resolves in `check` and `show` says which labels mention it.
 CREATE TABLE drugs (
     id          TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
     name        TEXT NOT NULL CHECK (name <> ''),
+    kind        TEXT NOT NULL CHECK (kind IN ('monograph', 'substance')),
     description TEXT NOT NULL CHECK (description <> ''),
     source_id   TEXT NOT NULL REFERENCES sources (id),
     line        INTEGER NOT NULL CHECK (line >= 1),
-    quote       TEXT NOT NULL CHECK (quote <> '')
+    quote       TEXT NOT NULL CHECK (quote <> ''),
+    citations   TEXT
 );
 
 -- Every name a user may type. `key` is the normalised form (nmref.names.normalize), so one
@@ -55,7 +61,8 @@ CREATE TABLE classes (
     parent_id TEXT REFERENCES classes (id),
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),
-    quote     TEXT NOT NULL CHECK (quote <> '')
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT
 );
 CREATE INDEX classes_by_parent ON classes (parent_id);
 
@@ -72,6 +79,7 @@ CREATE TABLE drug_classes (
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),
     quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT,
     PRIMARY KEY (drug_id, class_id)
 );
 CREATE INDEX drug_classes_by_class ON drug_classes (class_id);
@@ -109,10 +117,14 @@ CREATE TABLE forms (
 );
 CREATE INDEX forms_by_drug ON forms (drug_id);
 
+-- `basis`: a use the source presents as what the drug is for (stated-use); a promotional
+-- statement of benefit (claimed-effect); or a claim made of a whole group and recorded on each
+-- member (group-claim). Hedges stay in `text` ("perhaps", "shown promise").
 CREATE TABLE indications (
     id        TEXT PRIMARY KEY,
     drug_id   TEXT NOT NULL REFERENCES drugs (id),
     text      TEXT NOT NULL CHECK (text <> ''),
+    basis     TEXT NOT NULL CHECK (basis IN ('stated-use', 'claimed-effect', 'group-claim')),
     context   TEXT,
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),
@@ -134,6 +146,7 @@ CREATE TABLE contraindications (
     quote     TEXT NOT NULL CHECK (quote <> ''),
     defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
     note      TEXT,
+    citations TEXT,
     CHECK (defect IS NULL OR note IS NOT NULL)
 );
 CREATE INDEX contraindications_by_drug ON contraindications (drug_id);
@@ -148,13 +161,16 @@ CREATE TABLE adverse_effects (
     quote     TEXT NOT NULL CHECK (quote <> ''),
     defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
     note      TEXT,
+    citations TEXT,
     CHECK (defect IS NULL OR note IS NOT NULL)
 );
 CREATE INDEX adverse_effects_by_drug ON adverse_effects (drug_id);
 
 -- `other_name` is the other party as the source names it; `other_drug_id` links it when it is
--- a drug in the database, `other_ingredient` when the source names an active ingredient.
--- `category` is a person's reading of the source's wording, shown as such.
+-- a drug or substance in the database, `other_ingredient` when the source names an active
+-- ingredient, `other_class_id` when it names a class (the rule then reaches every member).
+-- `category` is a person's reading of the source's wording, shown as such; `label_words` the
+-- label's own severity words where it gives them.
 CREATE TABLE interactions (
     id               TEXT PRIMARY KEY,
     drug_id          TEXT NOT NULL REFERENCES drugs (id),
@@ -162,12 +178,17 @@ CREATE TABLE interactions (
     other_name       TEXT NOT NULL CHECK (other_name <> ''),
     other_drug_id    TEXT REFERENCES drugs (id),
     other_ingredient TEXT,
-    category         TEXT NOT NULL CHECK (category IN ('avoid combining', 'enhances effect', 'may be combined', 'compatible diluent')),
+    other_class_id   TEXT REFERENCES classes (id),
+    category         TEXT NOT NULL CHECK (category IN (
+        'contraindicated', 'avoid combining', 'caution', 'monitor', 'required combination',
+        'enhances effect', 'may be combined', 'compatible diluent', 'note')),
+    label_words      TEXT,
     source_id        TEXT NOT NULL REFERENCES sources (id),
     line             INTEGER NOT NULL CHECK (line >= 1),
     quote            TEXT NOT NULL CHECK (quote <> ''),
     defect           TEXT CHECK (defect IN ('incomplete', 'garbled')),
     note             TEXT,
+    citations        TEXT,
     CHECK (defect IS NULL OR note IS NOT NULL)
 );
 CREATE INDEX interactions_by_drug ON interactions (drug_id);
@@ -203,11 +224,30 @@ CREATE TABLE analogues (
 );
 CREATE INDEX analogues_by_drug ON analogues (drug_id);
 
--- ATC codes and regulatory status: only from the reference notes, with the pages they cite.
+-- Special populations, warnings, overdose, driving, storage: from the articles or the labels.
+CREATE TABLE precautions (
+    id        TEXT PRIMARY KEY,
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    topic     TEXT NOT NULL CHECK (topic IN (
+        'boxed warning', 'warning', 'pregnancy', 'lactation', 'children', 'elderly', 'renal', 'hepatic',
+        'driving', 'overdose', 'storage')),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
+    note      TEXT,
+    citations TEXT,
+    CHECK (defect IS NULL OR note IS NOT NULL)
+);
+CREATE INDEX precautions_by_drug ON precautions (drug_id);
+
+-- ATC codes, regulatory and sport (anti-doping) status, which label a drug's label facts come
+-- from and its dispensing status: only from the notes, with the pages they cite.
 CREATE TABLE reference_facts (
     id        TEXT PRIMARY KEY,
     drug_id   TEXT NOT NULL REFERENCES drugs (id),
-    field     TEXT NOT NULL CHECK (field IN ('atc', 'regulatory', 'identity')),
+    field     TEXT NOT NULL CHECK (field IN ('atc', 'regulatory', 'identity', 'sport', 'label', 'dispensing')),
     text      TEXT NOT NULL CHECK (text <> ''),
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),
@@ -217,27 +257,44 @@ CREATE TABLE reference_facts (
 CREATE INDEX reference_facts_by_drug ON reference_facts (drug_id);
 
 -- Claims a careful reference would not repeat unqualified, contradictions between sources or
--- within one, and source defects. `fact_table`/`fact_id` point at the fact a caveat qualifies;
--- `other_drug_id` at the second drug when the caveat concerns a pair; no drug at all when it
--- concerns a whole article (a claim about neurometabolic therapy in general).
+-- within one (`contradicts-label`: an article against an official label), and source defects.
+-- A caveat qualifies any number of facts and drugs (caveat_links); one with no link concerns a
+-- whole article. `scope` 'combination': it is about taking its linked drugs together, so
+-- `check` reports it once for each pair of them.
 CREATE TABLE caveats (
-    id            TEXT PRIMARY KEY,
-    drug_id       TEXT REFERENCES drugs (id),
-    other_drug_id TEXT REFERENCES drugs (id),
-    kind          TEXT NOT NULL CHECK (kind IN ('contested-claim', 'contradiction', 'source-defect', 'unconfirmed')),
-    fact_table    TEXT CHECK (fact_table IN ('ingredients', 'forms', 'indications', 'contraindications', 'adverse_effects', 'interactions', 'label_dosing', 'analogues', 'reference_facts')),
-    fact_id       TEXT,
-    text          TEXT NOT NULL CHECK (text <> ''),
-    source_id     TEXT NOT NULL REFERENCES sources (id),
-    line          INTEGER NOT NULL CHECK (line >= 1),
-    quote         TEXT NOT NULL CHECK (quote <> ''),
-    citations     TEXT,
-    CHECK ((fact_table IS NULL) = (fact_id IS NULL)),
-    CHECK (fact_table IS NULL OR drug_id IS NOT NULL),
-    CHECK (other_drug_id IS NULL OR drug_id IS NOT NULL)
+    id        TEXT PRIMARY KEY,
+    kind      TEXT NOT NULL CHECK (kind IN (
+        'contested-claim', 'contradiction', 'contradicts-label', 'source-defect', 'unconfirmed')),
+    scope     TEXT NOT NULL CHECK (scope IN ('facts', 'combination')),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT
 );
-CREATE INDEX caveats_by_drug ON caveats (drug_id);
-CREATE INDEX caveats_by_other ON caveats (other_drug_id);
+
+-- What a caveat qualifies: a fact of a drug (shown beside it in every view), or the drug as a
+-- whole (fact_table and fact_id empty).
+CREATE TABLE caveat_links (
+    caveat_id  TEXT NOT NULL REFERENCES caveats (id),
+    drug_id    TEXT NOT NULL REFERENCES drugs (id),
+    fact_table TEXT CHECK (fact_table IN (
+        'ingredients', 'forms', 'indications', 'contraindications', 'adverse_effects', 'interactions',
+        'label_dosing', 'precautions', 'analogues', 'reference_facts')),
+    fact_id    TEXT,
+    CHECK ((fact_table IS NULL) = (fact_id IS NULL)),
+    UNIQUE (caveat_id, drug_id, fact_table, fact_id)
+);
+CREATE INDEX caveat_links_by_drug ON caveat_links (drug_id);
+
+-- Article lines that no fact quotes, each with the reason it is left out (a heading, page
+-- furniture, a music video): with the quoted lines they account for every line of an article.
+CREATE TABLE left_out (
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    reason    TEXT NOT NULL CHECK (reason <> ''),
+    PRIMARY KEY (source_id, line)
+);
 
 -- Full-text index over every fact, filled by the build. User text is always passed to MATCH as
 -- quoted terms, never as query syntax.
@@ -251,8 +308,10 @@ CREATE VIRTUAL TABLE fact_search USING fts5 (
 );
 
 -- nmref checks this against the version it was written for (nmref.query.SCHEMA_VERSION).
--- Version 2 added the compiled monographs and the trigram counts.
-INSERT INTO meta (key, value) VALUES ('schema_version', '2');
+-- Version 2 added the compiled monographs and the trigram counts; version 3 the label notes,
+-- substances, precautions, the basis of an indication, class interactions, caveat links and
+-- the left-out lines.
+INSERT INTO meta (key, value) VALUES ('schema_version', '3');
 
 -- Trigrams of every name key, so that "did you mean" finds candidates without reading every
 -- name (nmref.query.suggest_drugs). Filled by the build from drug_names.

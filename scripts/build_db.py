@@ -38,7 +38,7 @@ DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
 TEMP_PREFIX = ".nmref-build-"
 
 # Load order: a table's references must already be loaded.
-TABLES = ["sources", "drugs", "classes", "drug_names", "drug_classes", *SEARCHED_SECTIONS]
+TABLES = ["sources", "drugs", "classes", "drug_names", "drug_classes", *SEARCHED_SECTIONS, "caveat_links", "left_out"]
 CURATED_FILE = {"drug_names": "names.tsv"}
 NOUNS = {"drugs": "drug", "classes": "class", "sources": "source"}
 # Columns of a curated file that the database does not store as they are.
@@ -46,6 +46,10 @@ DERIVED_COLUMNS = {"drug_names": {"key"}}
 EXTRA_COLUMNS = {"classes": ["aliases"]}
 # Columns the schema allows to be NULL that a curated row must still fill in.
 ALWAYS_REQUIRED = {"line", "quote", "source_id"}
+# Sources whose facts are our own words for what public pages say: each such fact cites them.
+NOTES_KINDS = {"reference-notes", "label-notes"}
+# For a caveat link: the columns of a fact table that name a drug the fact is about.
+FACT_DRUG_COLUMNS = {"analogues": ("drug_id", "analogue_id"), "interactions": ("drug_id", "other_drug_id")}
 
 # A dose amount such as "500 mg", "1-2 times", "40-60 drops": only ever inside a verbatim quote.
 DOSE_AMOUNT = re.compile(
@@ -178,6 +182,7 @@ class Builder:
         self.documents: dict[str, Document] = {}
         self.source_kinds: dict[str, str] = {}
         self.ids: dict[str, dict[str, Row]] = {}
+        self.loaded: dict[str, list[Row]] = {}
         self.db = sqlite_utils.Database(sqlite3.connect(":memory:"))
 
     def build(self) -> bytes:
@@ -223,6 +228,7 @@ class Builder:
             else:
                 good.append(row)
         self.ids[table] = seen
+        self.loaded[table] = good
         if table == "sources":
             self.source_kinds = {str(row.values["id"]): str(row.values["kind"]) for row in good}
         self.insert(table, good)
@@ -243,7 +249,9 @@ class Builder:
                 )
         if found:
             return found
-        if "line" in values and table != "sources":
+        if table == "left_out":
+            found.extend(self.check_left_out(row))
+        elif "line" in values and table != "sources":
             found.extend(self.check_quote(row))
         if values.get("text") and DOSE_AMOUNT.search(str(values["text"])):
             found.append(
@@ -281,11 +289,25 @@ class Builder:
             ]
         return [row.problem(f"quote not found verbatim in {source}: {quote[:60]!r}")]
 
+    def check_left_out(self, row: Row) -> list[Problem]:
+        source = str(row.values["source_id"])
+        if self.source_kinds.get(source) != "promotional-article":
+            return [row.problem(f"left_out lists lines of the articles only, not of {source!r}")]
+        try:
+            line = int(str(row.values["line"]))
+        except ValueError:
+            return [row.problem(f"line {row.values['line']!r} is not a number")]
+        row.values["line"] = line
+        if not 1 <= line <= len(self.documents[source].line_starts):
+            return [row.problem(f"{source} has no line {line}")]
+        return []
+
     def check_citations(self, row: Row) -> list[Problem]:
         cited = str(row.values.get("citations") or "").split()
-        needs = self.source_kinds.get(str(row.values.get("source_id"))) == "reference-notes"
-        if needs and not cited and "citations" in row.values:
-            return [row.problem("a fact from the reference notes must cite the pages it comes from (citations)")]
+        if self.source_kinds.get(str(row.values.get("source_id"))) in NOTES_KINDS and not cited:
+            if "citations" not in row.values:
+                return [row.problem("this table has no citations column, so it cannot hold a fact from the notes")]
+            return [row.problem("a fact from the notes must cite the pages it comes from (citations)")]
         return [
             row.problem(f"citation {key!r} is not a reference page in sources.tsv")
             for key in cited
@@ -312,7 +334,7 @@ class Builder:
                 )
                 continue
             self.documents[str(values["id"])] = Document(data.decode("utf-8"))
-            if values["kind"] == "reference-notes":
+            if values["kind"] in NOTES_KINDS:
                 notes.append(self.documents[str(values["id"])].text)
         for row in sources:
             if row.values["url"] is not None and not any(str(row.values["url"]) in text for text in notes):
@@ -367,19 +389,19 @@ class Builder:
         self.insert_row("class_names", row, {"key": key, "name": name, "class_id": class_id})
 
     def check_caveat_targets(self) -> None:
-        for row in self.ids.get("caveats", {}).values():
+        for row in self.loaded.get("caveat_links", []):
+            caveat, drug = row.values["caveat_id"], row.values["drug_id"]
             table, fact_id = row.values["fact_table"], row.values["fact_id"]
             if table is None or fact_id is None:
                 continue
             fact = self.ids.get(str(table), {}).get(str(fact_id))
             if fact is None:
-                self.problems.append(row.problem(f"caveat points at {table}:{fact_id}, which does not exist"))
-            elif fact.values["drug_id"] not in (row.values["drug_id"], row.values["other_drug_id"]):
+                self.problems.append(row.problem(f"caveat {caveat} points at {table}:{fact_id}, which does not exist"))
+                continue
+            about = [fact.values[column] for column in FACT_DRUG_COLUMNS.get(str(table), ("drug_id",))]
+            if drug not in about:
                 self.problems.append(
-                    row.problem(
-                        f"caveat is about {row.values['drug_id']!r} "
-                        f"but {table}:{fact_id} is about {fact.values['drug_id']!r}"
-                    )
+                    row.problem(f"caveat {caveat} is linked for {drug!r} but {table}:{fact_id} is about {about[0]!r}")
                 )
         for table in ("classes",):
             for row in self.ids.get(table, {}).values():
@@ -402,9 +424,18 @@ def derive(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
     conn.execute("DELETE FROM fact_search")
     for table in SEARCHED_SECTIONS:
+        if table == "caveats":
+            # A caveat is found once for each drug it is linked to, or once for a whole article.
+            source = (
+                "caveats LEFT JOIN (SELECT DISTINCT caveat_id, drug_id FROM caveat_links) AS linked "
+                "ON linked.caveat_id = caveats.id"
+            )
+            drug = "linked.drug_id"
+        else:
+            source, drug = table, "drug_id"
         conn.execute(
             f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
-            f"SELECT '{table}', id, drug_id, text, quote FROM {table} ORDER BY rowid"
+            f"SELECT '{table}', id, {drug}, text, quote FROM {source} ORDER BY {table}.rowid"
         )
     conn.execute("DELETE FROM monographs")
     # The query layer reads rows by column name; sqlite-utils, sharing this connection, by index.

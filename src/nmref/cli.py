@@ -258,15 +258,28 @@ def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: 
 @app.command()
 def check(
     ctx: typer.Context,
-    names: Annotated[list[str], typer.Argument(help="Two or more drug names.", autocompletion=complete_drug)],
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Drug or substance names (two or more without --condition).", autocompletion=complete_drug),
+    ],
+    conditions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition", help="Also screen the drugs against contraindications and cautions naming this condition."
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """What the sources say about taking these drugs together: interactions (direct or through
-    an ingredient), duplicate ingredients, and caveats. No finding is not evidence of safety."""
-    if len(names) < 2:
-        raise typer.BadParameter("name at least two drugs to check", param_hint="NAMES")
-    emit(query.check(connection(ctx), names), pick_format(fmt, as_json))
+    """What the articles and labels say about taking these drugs together: interactions (direct,
+    through an ingredient or through a class), duplicate ingredients, caveats, sport status and,
+    with --condition, contraindications for a patient's conditions. No finding is not evidence of
+    safety.
+
+    Example: nmref check warfarin aspirin; nmref check cerebrolysin --condition epilepsy"""
+    if len(names) < 2 and not conditions:
+        raise typer.BadParameter("name at least two drugs to check, or give --condition", param_hint="NAMES")
+    emit(query.check(connection(ctx), names, conditions or []), pick_format(fmt, as_json))
 
 
 @app.command("for")

@@ -144,7 +144,8 @@ def _quote_block(page: Page, fact: dict[str, Any], indent: str = "    ") -> None
 
 def _caveat_lines(page: Page, caveats: list[dict[str, Any]], indent: str = "    ") -> None:
     for caveat in caveats:
-        page.print(indent, _text(f"⚠ caveat ({caveat['kind']}): ", "bold red"), _text(caveat["text"]))
+        style = CAVEAT_STYLES.get(caveat["kind"], "bold red")
+        page.print(indent, _text(f"⚠ caveat ({caveat['kind']}): ", style), _text(caveat["text"]))
         _quote_block(page, caveat, indent + "  ")
 
 
@@ -153,16 +154,34 @@ def _heading(page: Page, title: str) -> None:
     page.print(_text(title, "bold underline"))
 
 
+# How each kind of evidence is headed in a section.
+EVIDENCE_HEADINGS = {
+    "official-label": "Official label (our checked notes, with the pages cited)",
+    "other-reference": "Other checked references",
+    "promotional-article": "Promotional articles",
+}
+BASIS_LABELS = {"claimed-effect": "claimed effect", "group-claim": "claim made of a whole group"}
+CAVEAT_STYLES = {"contradicts-label": "bold magenta", "contradiction": "bold magenta"}
+
+
 def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
     label: list[Span | str] = ["  • ", _text(fact["text"], "bold")]
     details = []
     if section == "contraindications":
         details.append(fact["severity"])
-    for key in ("context", "frequency"):
+    if fact.get("basis") in BASIS_LABELS:
+        details.append(BASIS_LABELS[fact["basis"]])
+    for key in ("topic", "context", "frequency"):
         if fact.get(key):
             details.append(fact[key])
     if section == "interactions":
         details.append(f"{fact['category']} — {fact['other_name']}")
+        if fact.get("label_words"):
+            details.append(f"label: {fact['label_words']}")
+        if fact.get("names"):
+            details.append(f"stated for {fact['stated_for']['name']}; names {fact['names']}")
+    if fact.get("via_ingredient"):
+        details.append(f"via its ingredient {fact['via_ingredient']['name']}")
     if details:
         label.append(_text(f"  ({'; '.join(details)})", "cyan"))
     return label
@@ -173,6 +192,7 @@ EMPTY_SECTION = {
     "forms": "The sources name no dosage form.",
     "indications": "The sources state no indications.",
     "contraindications": "The sources state no contraindications.",
+    "precautions": "The sources state nothing on special populations, warnings or overdose.",
     "adverse_effects": "The sources state no adverse effects.",
     "interactions": "The sources state no interactions.",
     "label_dosing": "The sources give no dosing.",
@@ -182,6 +202,7 @@ TITLES = {
     "forms": "Forms",
     "indications": "Indications",
     "contraindications": "Contraindications",
+    "precautions": "Special populations, warnings, driving, overdose, storage",
     "adverse_effects": "Adverse effects",
     "interactions": "Interactions",
     "label_dosing": "Label dosing (quoted verbatim from the source; nmref never calculates a dose)",
@@ -195,10 +216,16 @@ def _facts_section(page: Page, section: str, facts: list[dict[str, Any]], caveat
     if section == "contraindications" and facts:
         facts = sorted(facts, key=lambda fact: fact["severity"] != "absolute")
     by_id = {caveat["id"]: caveat for caveat in caveats}
-    for fact in facts:
-        page.print(*_fact_label(section, fact))
-        _quote_block(page, fact)
-        _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
+    by_evidence = _group(facts, lambda fact: fact["evidence"])
+    for evidence, heading in EVIDENCE_HEADINGS.items():
+        if evidence not in by_evidence:
+            continue
+        if len(by_evidence) > 1 or evidence != "promotional-article":
+            page.print(_text(f" {heading}:", "bold cyan"))
+        for fact in by_evidence[evidence]:
+            page.print(*_fact_label(section, fact))
+            _quote_block(page, fact)
+            _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
 
 
 def _drug_header(page: Page, payload: dict[str, Any]) -> None:
@@ -221,6 +248,10 @@ def _show(payload: dict[str, Any], page: Page) -> None:
     page.print(_text("Classes: ", "bold"), _text(classes))
     atc = "; ".join(f["text"] for f in payload["atc"]) or "not known"
     page.print(_text("ATC: ", "bold"), _text(atc))
+    for fact in payload["sport"]:
+        page.print(_text("⚠ Sport: ", "bold red"), _text(fact["text"] + " "), _cite(fact["source"]))
+    for fact in payload["label"]:
+        page.print(_text(f"Label ({fact['field']}): ", "bold"), _text(fact["text"] + " "), _cite(fact["source"]))
     caveats = payload["caveats"]
     for section in TITLES:
         _facts_section(page, section, payload[section], caveats)
@@ -242,7 +273,12 @@ def _show(payload: dict[str, Any], page: Page) -> None:
     for fact in payload["regulatory"]:
         page.print("  • ", _text(fact["text"], "bold"))
         _quote_block(page, fact)
-    attached = {i for section in (*TITLES, "analogues") for f in payload[section] for i in f.get("caveat_ids", [])}
+    attached = {
+        i
+        for section in (*TITLES, "analogues", "atc", "sport", "label", "regulatory")
+        for f in payload[section]
+        for i in f.get("caveat_ids", [])
+    }
     general = [c for c in caveats if c["id"] not in attached]
     if general:
         _heading(page, "Caveats")
@@ -347,11 +383,19 @@ def _check(payload: dict[str, Any], page: Page) -> None:
         head = " + ".join(finding["drugs"]) + f": {finding['category']}"
         page.print(_text("⚠ " + head, "bold red"), _text(f"  [{finding['category_note']}]", "dim"))
         how = finding["connection"] + (f" ({finding['ingredient']})" if finding["ingredient"] else "")
+        if finding["condition"]:
+            how += f" ({finding['condition']})"
         page.print("  ", _text("connection: ", "bold"), _text(how))
         if finding["effect"]:
-            page.print("  ", _text("the source says: ", "bold"), _text(finding["effect"]))
+            said = "caveat: " if finding["connection"] == "caveat" else "in our words: "
+            page.print("  ", _text(said, "bold"), _text(finding["effect"]))
         for fact in finding["evidence"]:
+            page.print("  ", _text(f"evidence: {fact['evidence']}", "dim"))
             _quote_block(page, fact)
+    page.print()
+    for searched in payload["searched"]:
+        kinds = ", ".join(searched["evidence"]) or "none"
+        page.print(_text(f"Searched for {searched['drug']}: {kinds}", "dim"))
     page.print()
     page.print(_text("Note: " + payload["notice"], "yellow"))
 

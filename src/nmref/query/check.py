@@ -6,9 +6,21 @@ from typing import Any
 
 from nmref.errors import NmrefError, NotFound
 from nmref.names import normalize
-from nmref.query.facts import CATEGORY_NOTE, NOTICE, drug_header, fact_records, matched_name, source_rows
+from nmref.query.facts import (
+    CATEGORY_NOTE,
+    EVIDENCE,
+    NOTICE,
+    SEARCHED_SECTIONS,
+    caveats_for,
+    drug_header,
+    fact_records,
+    matched_name,
+    source_rows,
+)
 from nmref.query.monograph import analogue_facts
 from nmref.query.names import resolve_drug
+from nmref.query.parties import Party, interactions_stated_for, names, party
+from nmref.query.search import match_expression, words
 
 
 def ingredients_of(
@@ -34,8 +46,8 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
         fact["same_ingredient"] = sorted({own[key][0]["text"] for key in ingredients if key in own})
         fact["warnings"] = [
             finding
-            for finding in pair_findings(conn, match["id"], fact["analogue_id"], sources)
-            if finding["connection"] in ("direct", "via ingredient", "caveat")
+            for finding in pair_findings(conn, party(conn, match["id"]), party(conn, fact["analogue_id"]), sources)
+            if finding["connection"] in ("direct", "via ingredient", "via class", "caveat")
         ]
         forms.setdefault(fact["dosage_form"], []).append(fact)
     return {
@@ -48,8 +60,9 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     }
 
 
-def check(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
-    """Every connection the sources make between each pair of the named drugs."""
+def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | None = None) -> dict[str, Any]:
+    """Every connection the sources make between each pair of the named drugs, each drug's sport
+    status, and (with `conditions`) the contraindications and cautions that name a condition."""
     resolved, missing = [], []
     for query in queries:
         try:
@@ -60,81 +73,158 @@ def check(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
         raise NmrefError("; ".join(error.message for error in missing))
     unique = list({match["id"]: match for match in resolved}.values())
     sources = source_rows(conn)
+    parties = {match["id"]: party(conn, match["id"]) for match in unique}
     findings = []
     for first, second in combinations(unique, 2):
-        findings.extend(pair_findings(conn, first["id"], second["id"], sources))
+        findings.extend(pair_findings(conn, parties[first["id"]], parties[second["id"]], sources))
+    for match in unique:
+        findings.extend(sport_findings(conn, parties[match["id"]], sources))
+        for condition in conditions or []:
+            findings.extend(condition_findings(conn, parties[match["id"]], condition, sources))
+    searched = [{"drug": drug.name, "evidence": evidence_kinds(conn, drug)} for drug in parties.values()]
+    kinds = "; ".join(f"{s['drug']}: {', '.join(s['evidence']) or 'no facts at all'}" for s in searched)
     return {
         "command": "check",
         "drugs": [{"id": m["id"], "name": m["name"], "matched": matched_name(m)} for m in resolved],
+        "conditions": conditions or [],
         "findings": findings,
+        "searched": searched,
         "statement": None
         if findings
-        else "The sources state no interaction between these drugs. This is not evidence that the combination is safe.",
+        else f"The sources searched state no interaction between these drugs ({kinds}). "
+        "This is not evidence that the combination is safe.",
         "notice": NOTICE,
     }
 
 
+def finding(
+    drugs: list[str],
+    connection: str,
+    category: str,
+    note: str,
+    effect: str | None,
+    evidence: list[dict[str, Any]],
+    ingredient: str | None = None,
+    condition: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "drugs": drugs,
+        "connection": connection,
+        "ingredient": ingredient,
+        "condition": condition,
+        "category": category,
+        "category_note": note,
+        "effect": effect,
+        "evidence": evidence,
+    }
+
+
 def pair_findings(
-    conn: sqlite3.Connection, first: str, second: str, sources: dict[str, sqlite3.Row]
+    conn: sqlite3.Connection, first: Party, second: Party, sources: dict[str, sqlite3.Row]
 ) -> list[dict[str, Any]]:
-    names = {
-        row["id"]: row["name"] for row in conn.execute("SELECT id, name FROM drugs WHERE id IN (?, ?)", [first, second])
-    }
-    ingredients = {drug: ingredients_of(conn, drug, sources) for drug in (first, second)}
-    ingredient_drugs = {
-        drug: {fact["ingredient_drug_id"] for facts in found.values() for fact in facts if fact["ingredient_drug_id"]}
-        for drug, found in ingredients.items()
-    }
     findings = []
     for drug, other in ((first, second), (second, first)):
-        for fact in fact_records(conn, "interactions", "drug_id = ?", [drug], sources):
-            if fact["other_drug_id"] == other:
-                connection, via = "direct", None
-            elif fact["other_drug_id"] in ingredient_drugs[other] or (
-                fact["other_ingredient"] and normalize(fact["other_ingredient"]) in ingredients[other]
-            ):
-                connection, via = "via ingredient", fact["other_ingredient"] or fact["other_name"]
-            else:
+        for fact in interactions_stated_for(conn, drug, sources):
+            how = names(fact, other)
+            if how is None:
                 continue
+            if how == "this drug" and fact["via_ingredient"] is None:
+                connection, via = "direct", None
+            elif how == "its class":
+                connection, via = "via class", fact["other_name"]
+            else:
+                connection = "via ingredient"
+                via = (
+                    fact["via_ingredient"]["name"]
+                    if how == "this drug"
+                    else fact["other_ingredient"] or fact["other_name"]
+                )
+            note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
             findings.append(
-                {
-                    "drugs": [names[drug], names[other]],
-                    "connection": connection,
-                    "ingredient": via,
-                    "category": fact["category"],
-                    "category_note": CATEGORY_NOTE,
-                    "effect": fact["text"],
-                    "evidence": [fact],
-                }
+                finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
             )
-    for key in sorted(set(ingredients[first]) & set(ingredients[second])):
+    ingredients = {drug.drug_id: ingredients_of(conn, drug.drug_id, sources) for drug in (first, second)}
+    for key in sorted(set(ingredients[first.drug_id]) & set(ingredients[second.drug_id])):
         findings.append(
-            {
-                "drugs": [names[first], names[second]],
-                "connection": "same ingredient",
-                "ingredient": ingredients[first][key][0]["text"],
-                "category": "duplicate therapy",
-                "category_note": "both products contain this active ingredient",
-                "effect": None,
-                "evidence": ingredients[first][key] + ingredients[second][key],
-            }
+            finding(
+                [first.name, second.name],
+                "same ingredient",
+                "duplicate therapy",
+                "both products contain this active ingredient",
+                None,
+                ingredients[first.drug_id][key] + ingredients[second.drug_id][key],
+                ingredients[first.drug_id][key][0]["text"],
+            )
         )
-    for caveat in fact_records(
-        conn,
-        "caveats",
-        "(drug_id = ? AND other_drug_id = ?) OR (drug_id = ? AND other_drug_id = ?)",
-        [first, second, second, first],
-        sources,
-    ):
-        findings.append(
-            {
-                "drugs": [names[first], names[second]],
-                "connection": "caveat",
-                "ingredient": None,
-                "category": caveat["kind"],
-                "category_note": "a caveat recorded against this pair",
-                "effect": caveat["text"],
-                "evidence": [caveat],
-            }
-        )
+    for caveat in caveats_for(conn, [first.drug_id], sources):
+        linked = {link["drug_id"] for link in caveat["links"]}
+        if caveat["scope"] == "combination" and second.drug_id in linked:
+            findings.append(
+                finding(
+                    [first.name, second.name],
+                    "caveat",
+                    caveat["kind"],
+                    "a caveat recorded against this combination",
+                    caveat["text"],
+                    [caveat],
+                )
+            )
     return findings
+
+
+def sport_findings(conn: sqlite3.Connection, drug: Party, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
+    """One finding for a drug (or an ingredient drug) with an anti-doping status, all its facts as evidence."""
+    marks = ", ".join("?" * len(drug.ids))
+    facts = fact_records(conn, "reference_facts", f"field = 'sport' AND drug_id IN ({marks})", drug.ids, sources)
+    if not facts:
+        return []
+    return [finding([drug.name], "sport status", "prohibited in sport", "anti-doping status", facts[0]["text"], facts)]
+
+
+def condition_findings(
+    conn: sqlite3.Connection, drug: Party, condition: str, sources: dict[str, sqlite3.Row]
+) -> list[dict[str, Any]]:
+    """Contraindications and cautions of the drug (or its ingredient drugs) that name the condition."""
+    terms = words(condition)
+    if not terms:
+        return []
+    marks = ", ".join("?" * len(drug.ids))
+    hits = conn.execute(
+        "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'contraindications' "
+        f"AND drug_id IN ({marks})",
+        [match_expression(terms, columns="text"), *drug.ids],
+    ).fetchall()
+    if not hits:
+        return []
+    ids = [row[0] for row in hits]
+    facts = fact_records(conn, "contraindications", f"id IN ({', '.join('?' * len(ids))})", ids, sources)
+    return [
+        finding(
+            [drug.name],
+            "condition",
+            "contraindicated" if fact["severity"] == "absolute" else "caution",
+            "level from the source's wording: absolute contraindication, or use with caution",
+            fact["text"],
+            [fact],
+            condition=condition,
+        )
+        for fact in facts
+    ]
+
+
+def evidence_kinds(conn: sqlite3.Connection, drug: Party) -> list[str]:
+    """Which kinds of evidence hold any fact about the drug or its ingredient drugs."""
+    marks = ", ".join("?" * len(drug.ids))
+    kinds = set()
+    for table in SEARCHED_SECTIONS:
+        if table == "caveats":
+            continue
+        kinds.update(
+            row[0]
+            for row in conn.execute(
+                f"SELECT DISTINCT s.kind FROM {table} t JOIN sources s ON s.id = t.source_id "
+                f"WHERE t.drug_id IN ({marks})",
+                drug.ids,
+            )
+        )
+    return sorted(EVIDENCE[kind] for kind in kinds if kind in EVIDENCE)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nmref.errors import DatabaseUnavailable
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 BUNDLED_DATABASE = Path(__file__).parent.parent / "data" / "nmref.db"
 
 

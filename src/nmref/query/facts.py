@@ -11,25 +11,44 @@ FACT_SECTIONS = (
     "forms",
     "indications",
     "contraindications",
-    "adverse_effects",
+    "precautions",
     "interactions",
+    "adverse_effects",
     "label_dosing",
 )
 # Every table of facts with a drug, a text and a quote: what `nmref search` searches.
 SEARCHED_SECTIONS = (*FACT_SECTIONS, "analogues", "reference_facts", "caveats")
+# Sections whose facts from the notes (labels, references) reach every product containing the drug.
+INHERITED_SECTIONS = ("contraindications", "precautions", "interactions", "adverse_effects", "reference_facts")
 # Columns of each fact table beyond the shared ones, passed through as they are.
 EXTRA_FIELDS = {
     "ingredients": ("ingredient_drug_id",),
-    "indications": ("context",),
+    "indications": ("basis", "context"),
     "contraindications": ("severity", "context"),
     "adverse_effects": ("frequency",),
-    "interactions": ("other_name", "other_drug_id", "other_ingredient", "category"),
+    "interactions": (
+        "drug_id",
+        "other_name",
+        "other_drug_id",
+        "other_ingredient",
+        "other_class_id",
+        "category",
+        "label_words",
+    ),
+    "precautions": ("topic",),
     "analogues": ("analogue_id",),
     "reference_facts": ("field",),
-    "caveats": ("kind", "drug_id", "other_drug_id", "fact_table", "fact_id"),
+    "caveats": ("kind", "scope"),
+}
+# The kind of evidence a fact is, from its source's kind.
+EVIDENCE = {
+    "promotional-article": "promotional-article",
+    "label-notes": "official-label",
+    "reference-notes": "other-reference",
 }
 NOTICE = (
-    "Quoted from promotional web articles and checked reference notes, not from official labels. "
+    "Quoted from promotional web articles, and from our checked notes on official labels and other "
+    "public references (each fact says which kind of evidence it is, and cites its pages). "
     "Doses are quoted from the source, not calculated or checked."
 )
 CATEGORY_NOTE = "category assigned by a person from the source's wording"
@@ -52,6 +71,7 @@ def fact_record(row: sqlite3.Row, table: str, sources: dict[str, sqlite3.Row]) -
         fact[name] = row[name]
     fact["quote"] = row["quote"]
     fact["source"] = cite(sources, row["source_id"], row["line"])
+    fact["evidence"] = EVIDENCE[sources[row["source_id"]]["kind"]]
     if "defect" in keys:
         fact["defect"] = {"kind": row["defect"], "note": row["note"]} if row["defect"] else None
     if "citations" in keys:
@@ -74,6 +94,7 @@ def drug_header(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlit
     return {
         "id": row["id"],
         "name": row["name"],
+        "kind": row["kind"],
         "description": row["description"],
         "quote": row["quote"],
         "source": cite(sources, row["source_id"], row["line"]),
@@ -85,13 +106,32 @@ def matched_name(match: dict[str, Any]) -> dict[str, Any]:
 
 
 def caveats_for(conn: sqlite3.Connection, drug_ids: list[str], sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
+    """The caveats linked to any of these drugs, each with all its links (drug, and fact if any)."""
     marks = ", ".join("?" * len(drug_ids))
-    return fact_records(conn, "caveats", f"drug_id IN ({marks}) OR other_drug_id IN ({marks})", drug_ids * 2, sources)
+    caveats = fact_records(
+        conn, "caveats", f"id IN (SELECT caveat_id FROM caveat_links WHERE drug_id IN ({marks}))", drug_ids, sources
+    )
+    links: dict[str, list[dict[str, Any]]] = {}
+    for row in conn.execute(
+        "SELECT caveat_id, drug_id, fact_table, fact_id FROM caveat_links "
+        f"WHERE caveat_id IN (SELECT caveat_id FROM caveat_links WHERE drug_id IN ({marks})) ORDER BY rowid",
+        drug_ids,
+    ):
+        links.setdefault(row["caveat_id"], []).append(
+            {"drug_id": row["drug_id"], "fact_table": row["fact_table"], "fact_id": row["fact_id"]}
+        )
+    for caveat in caveats:
+        caveat["links"] = links.get(caveat["id"], [])
+    return caveats
+
+
+def qualifies(caveat: dict[str, Any], section: str, fact_id: str | None) -> bool:
+    return any(link["fact_table"] == section and link["fact_id"] == fact_id for link in caveat["links"])
 
 
 def attach_caveats(section: str, facts: list[dict[str, Any]], caveats: list[dict[str, Any]]) -> None:
     for fact in facts:
-        fact["caveat_ids"] = [c["id"] for c in caveats if c["fact_table"] == section and c["fact_id"] == fact["id"]]
+        fact["caveat_ids"] = [c["id"] for c in caveats if qualifies(c, section, fact["id"])]
 
 
 def list_sources(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -101,7 +141,9 @@ def list_sources(conn: sqlite3.Connection) -> dict[str, Any]:
         for row in conn.execute(f"SELECT source_id, count(*) FROM {table} GROUP BY source_id"):
             counts[row[0]] = counts.get(row[0], 0) + row[1]
     cited: dict[str, int] = {}
-    for table in ("drug_names", "ingredients", "reference_facts", "caveats"):
+    for table in ("drug_names", "drug_classes", *SEARCHED_SECTIONS):
+        if "citations" not in {column[1] for column in conn.execute(f"PRAGMA table_info({table})")}:
+            continue
         for (citations,) in conn.execute(f"SELECT citations FROM {table} WHERE citations IS NOT NULL"):
             for key in citations.split():
                 cited[key] = cited.get(key, 0) + 1

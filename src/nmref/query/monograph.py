@@ -9,6 +9,7 @@ from nmref.names import normalize
 from nmref.query.classes import class_path
 from nmref.query.facts import (
     FACT_SECTIONS,
+    INHERITED_SECTIONS,
     NOTICE,
     attach_caveats,
     caveats_for,
@@ -16,9 +17,11 @@ from nmref.query.facts import (
     drug_header,
     fact_record,
     fact_records,
+    qualifies,
     source_rows,
 )
 from nmref.query.names import resolve_drug
+from nmref.query.parties import ingredient_drugs, interactions_naming, interactions_stated_for, party
 
 
 class Monograph(NamedTuple):
@@ -54,8 +57,15 @@ def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
 
 
 def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
-    """A drug's monograph from the fact tables: what the build stores for `monograph` to read."""
+    """A drug's monograph from the fact tables: what the build stores for `monograph` to read.
+
+    Facts from the notes about a drug that is an active ingredient of this one reach it, marked
+    `via_ingredient`; interactions come from both sides (what other drugs' sources state about
+    this one is marked with `stated_for` and `names`).
+    """
     sources = source_rows(conn)
+    drug = party(conn, drug_id)
+    ingredient_of = ingredient_drugs(conn, drug)
     caveats = caveats_for(conn, [drug_id], sources)
     result: dict[str, Any] = {
         "drug": drug_header(conn, drug_id, sources),
@@ -72,16 +82,38 @@ def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
         ],
         "classes": drug_classes(conn, drug_id, sources),
     }
-    reference = fact_records(conn, "reference_facts", "drug_id = ?", [drug_id], sources)
+    sections = {section: fact_records(conn, section, "drug_id = ?", [drug_id], sources) for section in FACT_SECTIONS}
+    sections["reference_facts"] = fact_records(conn, "reference_facts", "drug_id = ?", [drug_id], sources)
+    for ingredient in ingredient_of:
+        inherited_caveats = caveats_for(conn, [ingredient["id"]], sources)
+        for section in INHERITED_SECTIONS:
+            if section == "interactions":
+                continue  # interactions_stated_for brings these
+            for fact in fact_records(conn, section, "drug_id = ?", [ingredient["id"]], sources):
+                if fact["evidence"] != "promotional-article":
+                    fact["via_ingredient"] = ingredient
+                    sections[section].append(fact)
+                    caveats += [c for c in inherited_caveats if qualifies(c, section, fact["id"]) and c not in caveats]
+    sections["interactions"] = interactions_stated_for(conn, drug, sources) + interactions_naming(conn, drug, sources)
+    for fact in sections["interactions"]:
+        if fact["stated_for"]["id"] != drug_id:
+            caveats += [
+                c
+                for c in caveats_for(conn, [fact["stated_for"]["id"]], sources)
+                if qualifies(c, "interactions", fact["id"]) and c not in caveats
+            ]
+    reference = sections.pop("reference_facts")
     result["atc"] = [fact for fact in reference if fact["field"] == "atc"]
     for section in FACT_SECTIONS:
-        result[section] = fact_records(conn, section, "drug_id = ?", [drug_id], sources)
+        result[section] = sections[section]
         attach_caveats(section, result[section], caveats)
     result["analogues"] = analogue_facts(conn, "drug_id", drug_id, sources)
     result["listed_as_analogue_of"] = analogue_facts(conn, "analogue_id", drug_id, sources)
     attach_caveats("analogues", result["analogues"] + result["listed_as_analogue_of"], caveats)
-    result["regulatory"] = [fact for fact in reference if fact["field"] != "atc"]
-    attach_caveats("reference_facts", result["atc"] + result["regulatory"], caveats)
+    result["sport"] = [fact for fact in reference if fact["field"] == "sport"]
+    result["label"] = [fact for fact in reference if fact["field"] in ("label", "dispensing")]
+    result["regulatory"] = [fact for fact in reference if fact["field"] in ("regulatory", "identity")]
+    attach_caveats("reference_facts", result["atc"] + result["sport"] + result["label"] + result["regulatory"], caveats)
     result["caveats"] = caveats
     result["sources"] = cited_sources(result, sources)
     result["notice"] = NOTICE
@@ -160,6 +192,11 @@ def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
         "drug": found["drug"],
         "section": name,
         "facts": found[name],
-        "caveats": [c for c in found["caveats"] if c["fact_table"] in (None, name)],
+        "caveats": [
+            c
+            for c in found["caveats"]
+            if all(link["fact_table"] in (None, name) for link in c["links"])
+            or any(link["fact_table"] == name for link in c["links"])
+        ],
         "notice": NOTICE,
     }

@@ -17,7 +17,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def _match_expression(terms: list[str], columns: str = "text quote") -> str:
+def match_expression(terms: list[str], columns: str = "text quote") -> str:
     # Each word is a quoted FTS5 string and holds only letters and digits, so no user text can
     # become query syntax (NEAR, *, -, column filters).
     return "{" + columns + "} : (" + " ".join(f'"{term}"' for term in terms) + ")"
@@ -46,7 +46,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
         "SELECT section, fact_id, drug_id, d.name AS drug_name, fact_search.text, "
         "highlight(fact_search, 4, char(1), char(2)) AS marked "
         "FROM fact_search LEFT JOIN drugs d ON d.id = fact_search.drug_id WHERE fact_search MATCH ? ORDER BY rank",
-        [_match_expression(terms)],
+        [match_expression(terms)],
     ).fetchall()
     if not rows:
         raise NothingMatches(f"no fact matches {quoted(text)}")
@@ -80,7 +80,7 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
             for row in conn.execute(
                 "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'indications' ORDER BY rank",
                 # The curator's wording names the condition; a quote may mention it in passing.
-                [_match_expression(terms, columns="text")],
+                [match_expression(terms, columns="text")],
             )
         ]
     if not ids:
