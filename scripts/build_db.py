@@ -293,6 +293,8 @@ class Builder:
         source = str(row.values["source_id"])
         if self.source_kinds.get(source) != "promotional-article":
             return [row.problem(f"left_out lists lines of the articles only, not of {source!r}")]
+        if source not in self.documents:
+            return []  # the document itself was refused (changed or missing): said once, there
         try:
             line = int(str(row.values["line"]))
         except ValueError:

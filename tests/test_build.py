@@ -97,7 +97,7 @@ def assert_refused(project: Path, out: Path, expected: str) -> str:
         ),
         pytest.param(
             "drug_classes.tsv",
-            ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin"],
+            ["riboxin", "no-such-class", "mildronate-article", "67", "such as Riboxin", ""],
             "unknown class 'no-such-class'",
             id="unknown-class",
         ),
@@ -167,21 +167,62 @@ def test_duplicate_column_is_refused(project_copy: Path, previous: Path) -> None
 
 
 def test_caveat_pointing_at_a_missing_fact_is_refused(project_copy: Path, previous: Path) -> None:
+    row = ["nmt-four-weeks-claim", "ceraxon", "indications", "no-such-fact"]
+    line = append_row(project_copy, "caveat_links.tsv", row)
+    assert_refused(
+        project_copy,
+        previous,
+        f"caveat_links.tsv:{line}: caveat nmt-four-weeks-claim points at indications:no-such-fact",
+    )
+
+
+def test_caveat_linked_for_a_drug_the_fact_is_not_about_is_refused(project_copy: Path, previous: Path) -> None:
+    line = append_row(
+        project_copy,
+        "caveat_links.tsv",
+        ["nmt-four-weeks-claim", "mildronate", "indications", "ceraxon-ind-cns-disorders"],
+    )
+    assert_refused(
+        project_copy, previous, f"caveat_links.tsv:{line}: caveat nmt-four-weeks-claim is linked for 'mildronate'"
+    )
+
+
+def test_a_label_fact_without_citations_is_refused(project_copy: Path, previous: Path) -> None:
+    notes = (project_copy / "seeds/reference/label-notes.md").read_text(encoding="utf-8").split("\n")
+    number = next(i for i, text in enumerate(notes, 1) if text.startswith("- contraindication: status epilepticus"))
     row = [
-        "x-cav",
-        "ceraxon",
+        "x-ci",
+        "cerebrolysin",
+        "Status epilepticus",
+        "absolute",
         "",
-        "contested-claim",
-        "indications",
-        "no-such-fact",
-        "Why",
-        "ceraxon-article",
-        "20",
-        "Cerakson",
+        "label-notes",
+        str(number),
+        notes[number - 1],
+        "",
+        "",
         "",
     ]
-    line = append_row(project_copy, "caveats.tsv", row)
-    assert_refused(project_copy, previous, f"caveats.tsv:{line}: caveat points at indications:no-such-fact")
+    line = append_row(project_copy, "contraindications.tsv", row)
+    assert_refused(project_copy, previous, f"contraindications.tsv:{line}: a fact from the notes must cite the pages")
+
+
+def test_a_label_fact_whose_quote_is_not_in_the_notes_is_refused(project_copy: Path, previous: Path) -> None:
+    row = [
+        "x-ci",
+        "cerebrolysin",
+        "Made up",
+        "absolute",
+        "",
+        "label-notes",
+        "20",
+        "- contraindication: made up [S202]",
+        "",
+        "",
+        "S202",
+    ]
+    line = append_row(project_copy, "contraindications.tsv", row)
+    assert_refused(project_copy, previous, f"contraindications.tsv:{line}: quote not found verbatim in label-notes")
 
 
 def test_full_disk_leaves_previous_database_and_no_temporary_file(

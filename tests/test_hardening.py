@@ -116,12 +116,14 @@ def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> 
         "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?)", ["0" * 64]
     )
     hostile = "Insulin [human] \x1b[31mred\x1b[0m [/x] \u202eevil"
-    conn.execute("INSERT INTO drugs VALUES ('insulin', 'Insulin [human]', ?, 'doc', 1, ?)", [hostile, hostile])
+    conn.execute(
+        "INSERT INTO drugs VALUES ('insulin', 'Insulin [human]', 'monograph', ?, 'doc', 1, ?, NULL)", [hostile, hostile]
+    )
     conn.execute(
         "INSERT INTO drug_names VALUES ('insulinhuman', 'Insulin [human]', 'insulin', 'canonical', 'doc', 1, 'q', NULL)"
     )
     conn.execute(
-        "INSERT INTO indications VALUES ('i1', 'insulin', ?, NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
+        "INSERT INTO indications VALUES ('i1', 'insulin', ?, 'stated-use', NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
         [hostile, hostile],
     )
     load_build_module().derive(conn)
@@ -220,12 +222,13 @@ def test_ctrl_c_exits_130_without_traceback() -> None:
     )
     process.stdin.write("ceraxon\n")
     process.stdin.flush()
+    first = process.stdout.readline()  # a reader takes each record as it comes
     time.sleep(1.5)  # waiting on stdin for the next name
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
+    _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert json.loads(stdout.splitlines()[0])["drug"]["id"] == "ceraxon"
+    assert json.loads(first)["drug"]["id"] == "ceraxon"
 
 
 def test_stdin_closed_early_is_not_an_error() -> None:
