@@ -123,7 +123,8 @@ def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> 
         "INSERT INTO drug_names VALUES ('insulinhuman', 'Insulin [human]', 'insulin', 'canonical', 'doc', 1, 'q', NULL)"
     )
     conn.execute(
-        "INSERT INTO indications VALUES ('i1', 'insulin', ?, 'stated-use', NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
+        "INSERT INTO indications VALUES "
+        "('i1', 'insulin', ?, 'stated-use', NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
         [hostile, hostile],
     )
     load_build_module().derive(conn)

@@ -39,16 +39,20 @@ SHOW_FACT_LISTS = {
     "forms": "forms",
     "indications": "indications",
     "contraindications": "contraindications",
+    "precautions": "precautions",
     "adverse_effects": "adverse_effects",
     "interactions": "interactions",
     "label_dosing": "label_dosing",
     "analogues": "analogues",
     "listed_as_analogue_of": "analogues",
     "regulatory": "reference_facts",
+    "sport": "reference_facts",
+    "label": "reference_facts",
 }
 # Chosen for their shape: many facts in every section (ceraxon), another article (mildronate,
 # cerebrolysin), named only in a list and so with empty sections (warfarin, glycine).
-SAMPLE_DRUGS = ["ceraxon", "mildronate", "cerebrolysin", "warfarin", "glycine"]
+# Riboxin: no label contraindications or interactions are recorded, so sections can be empty.
+SAMPLE_DRUGS = ["ceraxon", "mildronate", "cerebrolysin", "warfarin", "riboxin", "emoxipin"]
 SEARCHES = ["stroke", "memory", "heart attack", "article", "piracetam", "N06BX06"]
 CHECKS = [
     ("ceraxon", "levodopa"),  # a direct interaction
@@ -57,6 +61,8 @@ CHECKS = [
     ("mildronate", "riboxin", "ceraxon"),  # three drugs
     ("ceraxon", "warfarin"),  # nothing stated
     ("Цераксон", "warfarin"),  # any name resolves; the query is echoed
+    ("warfarin", "aspirin"),  # a label rule for a class (antiplatelet agents)
+    ("cerebrolysin", "--condition", "epilepsy"),  # a patient's condition against contraindications
 ]
 CONDITIONS = ["stroke", "memory", "traumatic brain injury"]
 
@@ -191,7 +197,7 @@ def test_every_fact_definition_requires_text_quote_and_a_located_source() -> Non
 @pytest.mark.parametrize(
     "mutate",
     [
-        pytest.param(lambda p: p.update(schema_version=2), id="schema_version-2"),
+        pytest.param(lambda p: p.update(schema_version=1), id="schema_version-1"),
         pytest.param(lambda p: p.update(command="shown"), id="wrong-command"),
         pytest.param(lambda p: p.update(surprise=1), id="unknown-top-level-key"),
         pytest.param(lambda p: p["indications"][0].pop("quote"), id="fact-without-quote"),
@@ -260,7 +266,7 @@ def caveat_links(payload: dict[str, Any]) -> tuple[list[str], list[str]]:
         for fact in payload[key]:
             dangling += [f"{key}/{fact['id']} -> {i}" for i in fact.get("caveat_ids", []) if i not in caveats]
             for caveat in caveats.values():
-                if (caveat["fact_table"], caveat["fact_id"]) == (table, fact["id"]):
+                if any((link["fact_table"], link["fact_id"]) == (table, fact["id"]) for link in caveat["links"]):
                     if caveat["id"] not in fact.get("caveat_ids", []):
                         unlinked.append(f"{key}/{fact['id']} lacks {caveat['id']}")
     return dangling, unlinked
@@ -329,7 +335,12 @@ def test_drugs() -> None:
 
 def test_sources() -> None:
     payload = run("sources", "--json").json()
-    assert {s["kind"] for s in payload["sources"]} == {"promotional-article", "reference-notes", "reference"}
+    assert {s["kind"] for s in payload["sources"]} == {
+        "promotional-article",
+        "reference-notes",
+        "label-notes",
+        "reference",
+    }
     assert_valid("sources", payload, "sources")
 
 
@@ -369,7 +380,8 @@ def test_for(condition: str) -> None:
 @pytest.mark.parametrize("names", CHECKS, ids="+".join)
 def test_check(names: tuple[str, ...]) -> None:
     payload = run("check", *names, "--json").json()
-    assert [drug["matched"]["query"] for drug in payload["drugs"]] == list(names)
+    typed = [name for name in names if name not in ("--condition", *payload["conditions"])]
+    assert [drug["matched"]["query"] for drug in payload["drugs"]] == typed
     assert_valid("check", payload, f"check {' '.join(names)}")
 
 
@@ -433,7 +445,7 @@ def test_ndjson_lines_are_objects_with_schema_version(args: tuple[str, ...]) -> 
     key = {"drugs": "drugs", "search": "hits", "sources": "sources"}[args[0]]
     assert len(records) == len(run(*args, "--json").json()[key])
     for record in records:
-        assert isinstance(record, dict) and record["schema_version"] == 1
+        assert isinstance(record, dict) and record["schema_version"] == 2
 
 
 class Terminal(io.StringIO):
@@ -448,7 +460,7 @@ def test_json_is_indented_on_a_terminal_and_one_line_piped(command: str) -> None
     on_terminal, piped = Terminal(), io.StringIO()
     for out in (on_terminal, piped):
         emit(payload, OutputFormat.json, out)
-    assert on_terminal.getvalue().startswith('{\n  "schema_version": 1,\n  "command": ')
+    assert on_terminal.getvalue().startswith('{\n  "schema_version": 2,\n  "command": ')
     assert piped.getvalue().count("\n") == 1 and piped.getvalue().endswith("}\n")
     assert json.loads(on_terminal.getvalue()) == json.loads(piped.getvalue())
 
@@ -523,11 +535,11 @@ def test_docs_have_a_valid_example_for_every_command() -> None:
         for record in records:
             assert isinstance(record, dict), f"docs example after {command!r} is not an object"
             if "command" in record:
-                assert record["schema_version"] == 1
+                assert record["schema_version"] == 2
                 assert_valid(schema_for_payload(record["command"]), record, f"docs/json.md example {command!r}")
                 documented.add(schema_for_payload(record["command"]))
             elif language == "ndjson":
-                assert record["schema_version"] == 1
+                assert record["schema_version"] == 2
     wanted = {SCHEMA_OF.get(command, command) for command in command_names()} | {"error"}
     assert wanted <= documented, f"docs/json.md has no example for {sorted(wanted - documented)}"
 

@@ -41,7 +41,7 @@ class Page:
             console.print(Text.assemble(*spans))
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class OutputFormat(StrEnum):

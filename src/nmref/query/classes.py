@@ -85,7 +85,10 @@ def class_tree(conn: sqlite3.Connection) -> dict[str, Any]:
 
 def list_drugs(conn: sqlite3.Connection, class_query: str | None = None) -> dict[str, Any]:
     if class_query is None:
-        rows = conn.execute("SELECT id, name, description FROM drugs ORDER BY name COLLATE NOCASE").fetchall()
+        # Substances (named only by labels) resolve in `check` but have no monograph to list.
+        rows = conn.execute(
+            "SELECT id, name, description FROM drugs WHERE kind = 'monograph' ORDER BY name COLLATE NOCASE"
+        ).fetchall()
         return {"command": "drugs", "class": None, "drugs": [dict(row) for row in rows]}
     members = class_members(conn, class_query)
     unique = {member["id"]: member for member in members["members"]}

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from nmref.errors import NotFound, NothingMatches, quoted
-from nmref.query.facts import NOTICE, cite, fact_records, source_rows
+from nmref.query.facts import EVIDENCE, NOTICE, cite, fact_records, source_rows
 from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
 
 WORD = re.compile(r"[^\W_]+")
@@ -64,6 +64,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
                 "quote": quote,
                 "highlights": spans,
                 "source": cite(sources, fact["source_id"], fact["line"]),
+                "evidence": EVIDENCE[sources[fact["source_id"]]["kind"]],
             }
         )
     return {"command": "search", "query": text, "hits": hits}
