@@ -369,9 +369,10 @@ def test_for(condition: str) -> None:
     assert_valid("for", payload, f"for {condition}")
     for drug in payload["drugs"]:
         by_id = {fact["id"]: fact for fact in shown(drug["id"])["indications"]}
-        for fact in drug["indications"]:
-            shown_fact = {k: v for k, v in by_id[fact["id"]].items() if k != "caveat_ids"}
-            assert fact == shown_fact, f"for {condition}: {fact['id']} differs from show {drug['id']}"
+        for fact in drug["indications"] + drug["claimed_effects"]:
+            # The same fact, and the same caveats beside it, as in the monograph.
+            assert fact == by_id[fact["id"]], f"for {condition}: {fact['id']} differs from show {drug['id']}"
+            assert (fact["basis"] == "stated-use") == (fact in drug["indications"])
 
 
 # --- check, analogues ---------------------------------------------------------------------------

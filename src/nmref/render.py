@@ -165,7 +165,9 @@ CAVEAT_STYLES = {"contradicts-label": "bold magenta", "contradiction": "bold mag
 
 
 def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
-    label: list[Span | str] = ["  • ", _text(fact["text"], "bold")]
+    # An interaction leads with the other party, as the source names it.
+    headline = f"{fact['other_name']} — {fact['text']}" if section == "interactions" else fact["text"]
+    label: list[Span | str] = ["  • ", _text(headline, "bold")]
     details = []
     if section == "contraindications":
         details.append(fact["severity"])
@@ -175,7 +177,7 @@ def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
         if fact.get(key):
             details.append(fact[key])
     if section == "interactions":
-        details.append(f"{fact['category']} — {fact['other_name']}")
+        details.append(fact["category"])
         if fact.get("label_words"):
             details.append(f"label: {fact['label_words']}")
         if fact.get("names"):
@@ -239,7 +241,24 @@ def _drug_header(page: Page, payload: dict[str, Any]) -> None:
         page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
+def _substance(payload: dict[str, Any], page: Page) -> None:
+    """A substance only labels name: no monograph, but which labels name it and how."""
+    drug = payload["drug"]
+    page.print(
+        _text(f"nmref has no monograph for {drug['name']}: ", "bold"),
+        _text("it is a substance that the official labels below name."),
+    )
+    classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"])
+    if classes:
+        page.print(_text("Classes: ", "bold"), _text(classes))
+    _facts_section(page, "interactions", payload["interactions"], payload["caveats"])
+    _sources_footer(page, payload["sources"])
+
+
 def _show(payload: dict[str, Any], page: Page) -> None:
+    if payload["drug"]["kind"] == "substance":
+        _substance(payload, page)
+        return
     _drug_header(page, payload)
     names = [n for n in payload["names"] if n["kind"] != "canonical"]
     if names:
@@ -337,6 +356,7 @@ def _drugs(payload: dict[str, Any], page: Page) -> None:
 
 
 def _search(payload: dict[str, Any], page: Page) -> None:
+    by_id = {caveat["id"]: caveat for caveat in payload["caveats"]}
     for hit in payload["hits"]:
         quote, shown = [], 0
         for start, end in hit["highlights"]:
@@ -345,7 +365,8 @@ def _search(payload: dict[str, Any], page: Page) -> None:
         quote.append(_text(hit["quote"][shown:], "italic"))
         about = hit["drug"]["name"] if hit["drug"] else "whole article"
         page.print(_text(f"{about} · {hit['section'].replace('_', ' ')}: ", "bold"), _text(hit["text"]))
-        page.print("    “", *quote, "” ", _cite(hit["source"]))
+        page.print("    “", *quote, "” ", _cite(hit["source"]), _text(f"  ({hit['evidence']})", "dim"))
+        _caveat_lines(page, [by_id[i] for i in hit["caveat_ids"] if i in by_id])
 
 
 def _sources(payload: dict[str, Any], page: Page) -> None:
@@ -365,16 +386,22 @@ def _sources(payload: dict[str, Any], page: Page) -> None:
 
 def _for(payload: dict[str, Any], page: Page) -> None:
     page.print(_text(f"Drugs whose indications mention {payload['condition']!s}:", "bold"))
+    by_id = {caveat["id"]: caveat for caveat in payload["caveats"]}
     for drug in payload["drugs"]:
         _heading(page, drug["name"])
-        for fact in drug["indications"]:
-            page.print(*_fact_label("indications", fact))
-            _quote_block(page, fact)
+        for key, heading in (("indications", "stated uses"), ("claimed_effects", "claimed effects, not uses")):
+            if drug[key]:
+                page.print(_text(f" {heading}:", "bold cyan"))
+            for fact in drug[key]:
+                page.print(*_fact_label("indications", fact))
+                _quote_block(page, fact)
+                _caveat_lines(page, [by_id[i] for i in fact["caveat_ids"] if i in by_id])
     page.print()
     page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
 def _check(payload: dict[str, Any], page: Page) -> None:
+    by_id = {caveat["id"]: caveat for caveat in payload["caveats"]}
     page.print(_text("Checked: " + ", ".join(d["name"] for d in payload["drugs"]), "bold"))
     if payload["statement"]:
         page.print(_text(payload["statement"]))
@@ -392,6 +419,7 @@ def _check(payload: dict[str, Any], page: Page) -> None:
         for fact in finding["evidence"]:
             page.print("  ", _text(f"evidence: {fact['evidence']}", "dim"))
             _quote_block(page, fact)
+            _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
     page.print()
     for searched in payload["searched"]:
         kinds = ", ".join(searched["evidence"]) or "none"

@@ -12,6 +12,7 @@ from nmref.query.facts import (
     NOTICE,
     SEARCHED_SECTIONS,
     caveats_for,
+    caveats_of_facts,
     drug_header,
     fact_records,
     matched_name,
@@ -81,6 +82,16 @@ def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | 
         findings.extend(sport_findings(conn, parties[match["id"]], sources))
         for condition in conditions or []:
             findings.extend(condition_findings(conn, parties[match["id"]], condition, sources))
+    caveats = caveats_of_facts(
+        conn,
+        [
+            (EVIDENCE_TABLES[finding["connection"]], fact)
+            for finding in findings
+            if finding["connection"] in EVIDENCE_TABLES
+            for fact in finding["evidence"]
+        ],
+        sources,
+    )
     searched = [{"drug": drug.name, "evidence": evidence_kinds(conn, drug)} for drug in parties.values()]
     kinds = "; ".join(f"{s['drug']}: {', '.join(s['evidence']) or 'no facts at all'}" for s in searched)
     return {
@@ -89,12 +100,25 @@ def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | 
         "conditions": conditions or [],
         "findings": findings,
         "searched": searched,
+        "caveats": caveats,
         "statement": None
         if findings
         else f"The sources searched state no interaction between these drugs ({kinds}). "
         "This is not evidence that the combination is safe.",
         "notice": NOTICE,
     }
+
+
+# The table of the facts a finding's evidence holds, by connection (a caveat finding holds the
+# caveat itself).
+EVIDENCE_TABLES = {
+    "direct": "interactions",
+    "via ingredient": "interactions",
+    "via class": "interactions",
+    "same ingredient": "ingredients",
+    "sport status": "reference_facts",
+    "condition": "contraindications",
+}
 
 
 def finding(

@@ -125,6 +125,38 @@ def caveats_for(conn: sqlite3.Connection, drug_ids: list[str], sources: dict[str
     return caveats
 
 
+def caveats_of_facts(
+    conn: sqlite3.Connection, facts: list[tuple[str, dict[str, Any]]], sources: dict[str, sqlite3.Row]
+) -> list[dict[str, Any]]:
+    """The caveats that qualify any of these (table, fact) pairs; sets each fact's `caveat_ids`.
+
+    For views that show facts outside their monograph (`for`, `search`, `check`), so that a
+    caveat is shown beside every row it qualifies, wherever the row appears.
+    """
+    wanted = {(table, fact["id"]) for table, fact in facts}
+    found = []
+    if wanted:
+        marks = ", ".join("(?, ?)" for _ in wanted)
+        pairs = [value for pair in sorted(wanted) for value in pair]
+        ids = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT DISTINCT caveat_id FROM caveat_links WHERE (fact_table, fact_id) IN (VALUES {marks})", pairs
+            )
+        ]
+        if ids:
+            drugs = [
+                row[0]
+                for row in conn.execute(
+                    f"SELECT DISTINCT drug_id FROM caveat_links WHERE caveat_id IN ({', '.join('?' * len(ids))})", ids
+                )
+            ]
+            found = [caveat for caveat in caveats_for(conn, drugs, sources) if caveat["id"] in ids]
+    for table, fact in facts:
+        fact["caveat_ids"] = [caveat["id"] for caveat in found if qualifies(caveat, table, fact["id"])]
+    return found
+
+
 def qualifies(caveat: dict[str, Any], section: str, fact_id: str | None) -> bool:
     return any(link["fact_table"] == section and link["fact_id"] == fact_id for link in caveat["links"])
 

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from nmref.errors import NotFound, NothingMatches, quoted
-from nmref.query.facts import EVIDENCE, NOTICE, cite, fact_records, source_rows
+from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_records, source_rows
 from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
 
 WORD = re.compile(r"[^\W_]+")
@@ -67,7 +67,12 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
                 "evidence": EVIDENCE[sources[fact["source_id"]]["kind"]],
             }
         )
-    return {"command": "search", "query": text, "hits": hits}
+    # A caveat hit is the caveat itself; every other hit carries the caveats that qualify it.
+    facts = [(hit["section"], hit) for hit in hits if hit["section"] != "caveats"]
+    caveats = caveats_of_facts(conn, facts, sources)
+    for hit in hits:
+        hit.setdefault("caveat_ids", [])
+    return {"command": "search", "query": text, "hits": hits, "caveats": caveats}
 
 
 def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
@@ -100,15 +105,25 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     ):
         drug_ids[row["id"]] = row["drug_id"]
         names[row["drug_id"]] = row["name"]
+    caveats = caveats_of_facts(conn, [("indications", fact) for fact in facts], sources)
     grouped: dict[str, list[dict[str, Any]]] = {}
     for fact in facts:
         grouped.setdefault(drug_ids[fact["id"]], []).append(fact)
+    drugs = [
+        {
+            "id": drug_id,
+            "name": names[drug_id],
+            "indications": [fact for fact in found if fact["basis"] == "stated-use"],
+            "claimed_effects": [fact for fact in found if fact["basis"] != "stated-use"],
+        }
+        for drug_id, found in grouped.items()
+    ]
+    # Stated uses first: a drug the sources only make claims for comes after every drug they use for it.
+    drugs.sort(key=lambda drug: (not drug["indications"], drug["name"].casefold()))
     return {
         "command": "for",
         "condition": condition,
-        "drugs": [
-            {"id": drug_id, "name": names[drug_id], "indications": found}
-            for drug_id, found in sorted(grouped.items(), key=lambda item: names[item[0]].casefold())
-        ],
+        "drugs": drugs,
+        "caveats": caveats,
         "notice": NOTICE,
     }
