@@ -58,8 +58,11 @@ def assert_well_behaved(args: list[str]) -> None:
     if result.exit_code != 0:
         assert result.stderr.startswith("nmref: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert result.stdout == ""
-    elif "--json" in args:
+    elif "--json" in args and args[1] != "-":
         json.loads(result.stdout)
+    elif "--json" in args:
+        # '-' reads names from stdin, one JSON object per line (none for an empty stdin)
+        assert all(json.loads(line) for line in result.stdout.splitlines())
 
 
 @pytest.mark.parametrize("text", HOSTILE)

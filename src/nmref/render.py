@@ -343,7 +343,12 @@ def _classes(payload: dict[str, Any], page: Page) -> None:
     def add(nodes: list[dict[str, Any]], prefix: str) -> None:
         for position, node in enumerate(nodes, 1):
             last = position == len(nodes)
-            page.print(prefix + ("└── " if last else "├── "), _text(f"{node['name']} ({node['members']})"))
+            named_by = "  [named by official labels]" if node["evidence"] == "official-label" else ""
+            page.print(
+                prefix + ("└── " if last else "├── "),
+                _text(f"{node['name']} ({node['members']})"),
+                _text(named_by, "dim"),
+            )
             add(node["children"], prefix + ("    " if last else "│   "))
 
     add(payload["classes"], "")

@@ -6,7 +6,7 @@ from typing import Any
 
 from nmref.errors import NotFound
 from nmref.names import class_key
-from nmref.query.facts import cite, source_rows
+from nmref.query.facts import EVIDENCE, cite, source_rows
 from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
 
 
@@ -61,16 +61,18 @@ def class_members(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
 
 
 def class_tree(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The class tree; `members` counts the distinct drugs of a class and of every class below it."""
     sources = source_rows(conn)
-    rows = conn.execute(
-        "SELECT c.id, c.name, c.parent_id, c.source_id, c.line, c.quote, "
-        "(SELECT count(*) FROM drug_classes dc WHERE dc.class_id = c.id) AS members FROM classes c ORDER BY c.name"
-    ).fetchall()
+    rows = conn.execute("SELECT id, name, parent_id, source_id, line, quote FROM classes ORDER BY name").fetchall()
+    direct: dict[str, set[str]] = {}
+    for class_id, drug_id in conn.execute("SELECT class_id, drug_id FROM drug_classes"):
+        direct.setdefault(class_id, set()).add(drug_id)
     nodes = {
         row["id"]: {
             "id": row["id"],
             "name": row["name"],
-            "members": row["members"],
+            "members": 0,
+            "evidence": EVIDENCE[sources[row["source_id"]]["kind"]],
             "quote": row["quote"],
             "source": cite(sources, row["source_id"], row["line"]),
             "children": [],
@@ -80,6 +82,17 @@ def class_tree(conn: sqlite3.Connection) -> dict[str, Any]:
     roots = []
     for row in rows:
         (nodes[row["parent_id"]]["children"] if row["parent_id"] else roots).append(nodes[row["id"]])
+
+    def drugs_below(node: dict[str, Any], seen: frozenset[str]) -> set[str]:
+        found = set(direct.get(node["id"], ()))
+        for child in node["children"]:
+            if child["id"] not in seen:  # a damaged tree with a cycle still ends
+                found |= drugs_below(child, seen | {child["id"]})
+        node["members"] = len(found)
+        return found
+
+    for root in roots:
+        drugs_below(root, frozenset({root["id"]}))
     return {"command": "classes", "classes": roots}
 
 
