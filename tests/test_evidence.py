@@ -13,9 +13,7 @@ import pytest
 
 from conftest import load_build_module, run
 from nmref import query
-from nmref.query.check import pair_findings
-from nmref.query.facts import source_rows
-from nmref.query.parties import party
+from nmref.query.check import Combinations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -236,7 +234,7 @@ def test_a_class_rule_fires_for_every_member_of_the_class(conn: sqlite3.Connecti
             if row[0] != rule["drug_id"]
         ]
         for member in members:
-            findings = pair_findings(conn, party(conn, rule["drug_id"]), party(conn, member), source_rows(conn))
+            findings = Combinations(conn).pair_findings(rule["drug_id"], member)
             assert any(rule["id"] in [e.get("id") for e in f["evidence"]] for f in findings), (rule["id"], member)
 
 

@@ -34,20 +34,105 @@ def ingredients_of(
     return found
 
 
+class Combinations:
+    """Findings for pairs of drugs, reading each drug's interactions, ingredients and caveats once.
+
+    `check` of ten drugs looks at 45 pairs: reading per drug, not per pair, keeps it to ten reads.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.sources = source_rows(conn)
+        self._parties: dict[str, Party] = {}
+        self._stated: dict[str, list[dict[str, Any]]] = {}
+        self._ingredients: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._caveats: dict[str, list[dict[str, Any]]] = {}
+
+    def party(self, drug_id: str) -> Party:
+        if drug_id not in self._parties:
+            self._parties[drug_id] = party(self.conn, drug_id)
+        return self._parties[drug_id]
+
+    def stated(self, drug: Party) -> list[dict[str, Any]]:
+        if drug.drug_id not in self._stated:
+            self._stated[drug.drug_id] = interactions_stated_for(self.conn, drug, self.sources)
+        return self._stated[drug.drug_id]
+
+    def ingredients(self, drug_id: str) -> dict[str, list[dict[str, Any]]]:
+        if drug_id not in self._ingredients:
+            self._ingredients[drug_id] = ingredients_of(self.conn, drug_id, self.sources)
+        return self._ingredients[drug_id]
+
+    def caveats(self, drug_id: str) -> list[dict[str, Any]]:
+        if drug_id not in self._caveats:
+            self._caveats[drug_id] = caveats_for(self.conn, [drug_id], self.sources)
+        return self._caveats[drug_id]
+
+    def pair_findings(self, first_id: str, second_id: str) -> list[dict[str, Any]]:
+        first, second = self.party(first_id), self.party(second_id)
+        findings = []
+        for drug, other in ((first, second), (second, first)):
+            for fact in self.stated(drug):
+                how = names(fact, other)
+                if how is None:
+                    continue
+                if how == "this drug" and fact["via_ingredient"] is None:
+                    connection, via = "direct", None
+                elif how == "its class":
+                    connection, via = "via class", fact["other_name"]
+                elif how == "this drug":
+                    connection, via = "via ingredient", fact["via_ingredient"]["name"]
+                else:
+                    connection, via = "via ingredient", fact["other_ingredient"] or fact["other_name"]
+                note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
+                findings.append(
+                    finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
+                )
+        shared = self.ingredients(first.drug_id).keys() & self.ingredients(second.drug_id).keys()
+        for key in sorted(shared):
+            evidence = self.ingredients(first.drug_id)[key] + self.ingredients(second.drug_id)[key]
+            findings.append(
+                finding(
+                    [first.name, second.name],
+                    "same ingredient",
+                    "duplicate therapy",
+                    "both products contain this active ingredient",
+                    None,
+                    evidence,
+                    evidence[0]["text"],
+                )
+            )
+        for caveat in self.caveats(first.drug_id):
+            linked = {link["drug_id"] for link in caveat["links"]}
+            if caveat["scope"] == "combination" and second.drug_id in linked:
+                findings.append(
+                    finding(
+                        [first.name, second.name],
+                        "caveat",
+                        caveat["kind"],
+                        "a caveat recorded against this combination",
+                        caveat["text"],
+                        [caveat],
+                    )
+                )
+        return findings
+
+
 def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     """The analogues a source lists for a drug, by dosage form, with ingredient and warnings."""
     match = resolve_drug(conn, query)
     sources = source_rows(conn)
     listed = analogue_facts(conn, "drug_id", match["id"], sources)
-    own = ingredients_of(conn, match["id"], sources)
+    pairs = Combinations(conn)
+    own = pairs.ingredients(match["id"])
     forms: dict[str, list[dict[str, Any]]] = {}
     for fact in listed:
-        ingredients = ingredients_of(conn, fact["analogue_id"], sources)
+        ingredients = pairs.ingredients(fact["analogue_id"])
         fact["ingredients"] = sorted({facts[0]["text"] for facts in ingredients.values()})  # [] when unknown
         fact["same_ingredient"] = sorted({own[key][0]["text"] for key in ingredients if key in own})
         fact["warnings"] = [
             finding
-            for finding in pair_findings(conn, party(conn, match["id"]), party(conn, fact["analogue_id"]), sources)
+            for finding in pairs.pair_findings(match["id"], fact["analogue_id"])
             if finding["connection"] in ("direct", "via ingredient", "via class", "caveat")
         ]
         forms.setdefault(fact["dosage_form"], []).append(fact)
@@ -73,11 +158,12 @@ def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | 
     if missing:
         raise NmrefError("; ".join(error.message for error in missing))
     unique = list({match["id"]: match for match in resolved}.values())
-    sources = source_rows(conn)
-    parties = {match["id"]: party(conn, match["id"]) for match in unique}
+    pairs = Combinations(conn)
+    sources = pairs.sources
+    parties = {match["id"]: pairs.party(match["id"]) for match in unique}
     findings = []
     for first, second in combinations(unique, 2):
-        findings.extend(pair_findings(conn, parties[first["id"]], parties[second["id"]], sources))
+        findings.extend(pairs.pair_findings(first["id"], second["id"]))
     for match in unique:
         findings.extend(sport_findings(conn, parties[match["id"]], sources))
         for condition in conditions or []:
@@ -141,59 +227,6 @@ def finding(
         "effect": effect,
         "evidence": evidence,
     }
-
-
-def pair_findings(
-    conn: sqlite3.Connection, first: Party, second: Party, sources: dict[str, sqlite3.Row]
-) -> list[dict[str, Any]]:
-    findings = []
-    for drug, other in ((first, second), (second, first)):
-        for fact in interactions_stated_for(conn, drug, sources):
-            how = names(fact, other)
-            if how is None:
-                continue
-            if how == "this drug" and fact["via_ingredient"] is None:
-                connection, via = "direct", None
-            elif how == "its class":
-                connection, via = "via class", fact["other_name"]
-            else:
-                connection = "via ingredient"
-                via = (
-                    fact["via_ingredient"]["name"]
-                    if how == "this drug"
-                    else fact["other_ingredient"] or fact["other_name"]
-                )
-            note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
-            findings.append(
-                finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
-            )
-    ingredients = {drug.drug_id: ingredients_of(conn, drug.drug_id, sources) for drug in (first, second)}
-    for key in sorted(set(ingredients[first.drug_id]) & set(ingredients[second.drug_id])):
-        findings.append(
-            finding(
-                [first.name, second.name],
-                "same ingredient",
-                "duplicate therapy",
-                "both products contain this active ingredient",
-                None,
-                ingredients[first.drug_id][key] + ingredients[second.drug_id][key],
-                ingredients[first.drug_id][key][0]["text"],
-            )
-        )
-    for caveat in caveats_for(conn, [first.drug_id], sources):
-        linked = {link["drug_id"] for link in caveat["links"]}
-        if caveat["scope"] == "combination" and second.drug_id in linked:
-            findings.append(
-                finding(
-                    [first.name, second.name],
-                    "caveat",
-                    caveat["kind"],
-                    "a caveat recorded against this combination",
-                    caveat["text"],
-                    [caveat],
-                )
-            )
-    return findings
 
 
 def sport_findings(conn: sqlite3.Connection, drug: Party, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:

@@ -95,15 +95,20 @@ def interactions_stated_for(
 
 def interactions_naming(conn: sqlite3.Connection, drug: Party, sources: dict[str, sqlite3.Row]) -> list[dict[str, Any]]:
     """Interactions stated for other drugs that name this drug, its ingredient or its class."""
-    marks = ", ".join("?" * len(drug.ids))
-    drug_names = dict(conn.execute("SELECT id, name FROM drugs").fetchall())
-    found = []
-    for fact in fact_records(conn, "interactions", f"drug_id NOT IN ({marks})", drug.ids, sources):
-        how = names(fact, drug)
-        if how is not None:
-            stated_for = fact.pop("drug_id")
-            fact["stated_for"] = {"id": stated_for, "name": drug_names[stated_for]}
-            fact["via_ingredient"] = None
-            fact["names"] = how
-            found.append(fact)
+    ids, classes = ", ".join("?" * len(drug.ids)), ", ".join("?" * len(drug.class_ids))
+    # Only rows that could name the drug are read (an ingredient is matched by its normalised name).
+    where = f"drug_id NOT IN ({ids}) AND (other_drug_id IN ({ids}) OR other_ingredient IS NOT NULL" + (
+        f" OR other_class_id IN ({classes}))" if drug.class_ids else ")"
+    )
+    candidates = fact_records(conn, "interactions", where, [*drug.ids, *drug.ids, *sorted(drug.class_ids)], sources)
+    found = [fact for fact in candidates if names(fact, drug) is not None]
+    stated_ids = sorted({fact["drug_id"] for fact in found})
+    drug_names = dict(
+        conn.execute(f"SELECT id, name FROM drugs WHERE id IN ({', '.join('?' * len(stated_ids))})", stated_ids)
+    )
+    for fact in found:
+        stated_for = fact.pop("drug_id")
+        fact["stated_for"] = {"id": stated_for, "name": drug_names[stated_for]}
+        fact["via_ingredient"] = None
+        fact["names"] = names(fact, drug)
     return found
