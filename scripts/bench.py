@@ -51,6 +51,23 @@ MISSPELLINGS = 200
 SEED = 5
 IN_PROCESS_FACTOR = 5  # in-process calls are cheap: this many samples per run
 LARGE_ID_PREFIX = "dner-"
+# Issue 11: a check of ten drugs that reaches every kind of finding (direct, through an ingredient,
+# through a class, a substance, a caveat on a pair, sport status).
+CHECK_NAMES = [
+    "ceraxon",
+    "acefen",
+    "levodopa",
+    "nootropil",
+    "lucetam",
+    "warfarin",
+    "aspirin",
+    "plavix",
+    "omeprazole",
+    "mildronate",
+]
+# In the large database, one dictionary drug in CLASS_RULE_EVERY states a label rule for a class,
+# and every dictionary drug is a member of one class: a class-rule table at 20,000-drug scale.
+CLASS_RULE_EVERY = 100
 PLACEHOLDER = "Benchmark-only entry from the drug-named-entity-recognition dictionary; never shipped."
 # A fresh interpreter runs one command and reports the largest resident set among its children.
 PEAK_RSS_PROBE = (
@@ -261,6 +278,11 @@ def show_json(db: Path | None = None, short: str = "") -> Command:
     )
 
 
+def check_json(db: Path | None = None) -> Command:
+    env, where = ({"NMREF_DB": str(db)}, f" [NMREF_DB={db.name}]") if db else ({}, "")
+    return Command(f"nmref check (10 drugs) --json{where}", [*nmref_argv(), "check", *CHECK_NAMES, "--json"], env=env)
+
+
 def show_rich() -> Command:
     return Command("nmref show ceraxon (rich view, piped)", [*nmref_argv(), "show", "ceraxon"])
 
@@ -322,10 +344,14 @@ class LargeDatabase:
     path: Path
     drugs: int
     names: int
+    class_rules: int
     seconds: float
 
     def __str__(self) -> str:
-        return f"large db (benchmark-only): {self.drugs:,} drugs, {self.names:,} names, built in {self.seconds:.1f} s"
+        return (
+            f"large db (benchmark-only): {self.drugs:,} drugs, {self.names:,} names, "
+            f"{self.class_rules:,} class rules, built in {self.seconds:.1f} s"
+        )
 
 
 def dictionary_path() -> Path | None:
@@ -371,14 +397,42 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
         ids.add(drug_id)
         drug_of[canonical] = drug_id
         name = details.get(canonical, {}).get("name") or canonical
-        drug_rows.append((drug_id, name, PLACEHOLDER, "reference-notes", 1, PLACEHOLDER))
+        drug_rows.append((drug_id, name, "monograph", PLACEHOLDER, "reference-notes", 1, PLACEHOLDER))
         add_name(name, drug_id, "canonical")
     for variant, canonicals in variants.items():
         add_name(variant, drug_of[canonicals[0]], "brand" if variant in brands else "spelling")
 
+    classes = [row[0] for row in conn.execute("SELECT id FROM classes WHERE source_id = 'label-notes' ORDER BY id")]
+    members = [
+        (row[0], classes[i % len(classes)], "reference-notes", 1, PLACEHOLDER) for i, row in enumerate(drug_rows)
+    ]
+    rules = [
+        (
+            f"{row[0]}-rule",
+            row[0],
+            "Benchmark-only class rule",
+            "a class",
+            classes[(i + 1) % len(classes)],
+            "caution",
+            "reference-notes",
+            1,
+            PLACEHOLDER,
+        )
+        for i, row in enumerate(drug_rows)
+        if i % CLASS_RULE_EVERY == 0
+    ]
     with conn:
         conn.executemany(
-            "INSERT INTO drugs (id, name, description, source_id, line, quote) VALUES (?,?,?,?,?,?)", drug_rows
+            "INSERT INTO drugs (id, name, kind, description, source_id, line, quote) VALUES (?,?,?,?,?,?,?)",
+            drug_rows,
+        )
+        conn.executemany(
+            "INSERT INTO drug_classes (drug_id, class_id, source_id, line, quote) VALUES (?,?,?,?,?)", members
+        )
+        conn.executemany(
+            "INSERT INTO interactions (id, drug_id, text, other_name, other_class_id, category, source_id, line, quote)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            rules,
         )
         conn.executemany(
             "INSERT INTO drug_names (key, name, drug_id, kind, source_id, line, quote) VALUES (?,?,?,?,?,?,?)",
@@ -388,7 +442,7 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
     conn.execute("VACUUM")
     drugs, names = (conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("drugs", "drug_names"))
     conn.close()
-    return LargeDatabase(path, drugs, names, time.perf_counter() - start)
+    return LargeDatabase(path, drugs, names, len(rules), time.perf_counter() - start)
 
 
 def different_names(path: Path, count: int) -> list[str]:
@@ -457,6 +511,7 @@ def startup_rows(timed: dict[str, Measurement]) -> list[Row]:
         Row("3", one, goals=[Goal(6.5, base), Goal(1.25, typer)]),
         Row("4", timed["rich"], goals=[Goal(10, base)]),
         Row("5", timed["batch"], goals=[Goal(2, one)]),
+        Row("9a", timed["check"], goals=[Goal(1.25, one)]),
     ]
 
 
@@ -472,6 +527,22 @@ def scale_rows(
     """Measurement 6: exact lookups, misses and start-up on the large database against the shipped one."""
     on_shipped = exact_lookups(shipped, "resolve_drug, shipped db (in-process)", names, samples, warmups, "shipped")
     on_large = exact_lookups(big, "resolve_drug, large db (in-process)", names, samples, warmups)
+    checks = [CHECK_NAMES] * 2
+    check_shipped = time_calls(
+        "check of 10 drugs, shipped db (in-process)",
+        lambda n: query.check(shipped, n),
+        checks,
+        samples,
+        warmups,
+        "shipped",
+    )
+    check_large = time_calls(
+        "check of 10 drugs, large db with class rules (in-process)",
+        lambda n: query.check(big, n),
+        checks,
+        samples,
+        warmups,
+    )
     return [
         Row("6a", on_shipped),
         Row("6a", on_large, goals=[Goal(1.5, on_shipped)]),
@@ -479,6 +550,9 @@ def scale_rows(
         Row("6c", timed["json-shipped"], compare=[timed["baseline"]]),
         Row("6c", timed["json-large"], goals=[Goal(1.2, timed["json-shipped"])]),
         Row("6d", timed["batch-large"], compare=[timed["json-large"]]),
+        Row("9b", check_shipped),
+        Row("9b", check_large, goals=[Goal(1.5, check_shipped)]),
+        Row("9c", timed["check-large"], compare=[timed["check"]]),
     ]
 
 
@@ -535,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="nmref-bench-") as scratch:
         folder = Path(scratch)
         env, dropped = child_environment(None if args.inherit_env else folder / "pycache")
-        print("nmref benchmark (issue 5)")
+        print("nmref benchmark (issues 5 and 11)")
         for line in machine():
             print(f"  {line}")
         print(f"  {runs} timed runs after {warmups} warm-up runs; {samples} calls in-process")
@@ -559,11 +633,13 @@ def main(argv: list[str] | None = None) -> int:
             "json": show_json(short="one lookup"),
             "rich": show_rich(),
             "batch": batch(names),
+            "check": check_json(),
         }
         if large:
             commands["json-shipped"] = show_json(query.BUNDLED_DATABASE, short="shipped")
             commands["json-large"] = show_json(large.path)
             commands["batch-large"] = batch(different_names(large.path, BATCH_SIZE), large.path)
+            commands["check-large"] = check_json(large.path)
         if importlib.util.find_spec("rapidfuzz"):
             commands["import-rapidfuzz"] = import_rapidfuzz()
         timed = time_commands(commands, runs, warmups, env)
@@ -583,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"6b, 7: {MISSPELLINGS} misspelt dictionary names (letter dropped or swapped); 7's ratios are to 6b.",
                 f"6d: goal 5's batch on the large db, {BATCH_SIZE:,} names of as many different drugs "
                 "(5 cycles through the shipped db's names).",
+                f"9: check of {', '.join(CHECK_NAMES)}; the large db adds every dictionary drug to a label class "
+                f"and a class rule for one in {CLASS_RULE_EVERY} ({large.class_rules:,} rules).",
             ]
         else:
             missing = "install the bench extra first: pip install -e '.[bench]'"

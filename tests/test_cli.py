@@ -22,7 +22,7 @@ def test_show_answers_with_every_section_and_cites_sources() -> None:
     for section in ("indications", "contraindications", "adverse_effects", "interactions", "label_dosing", "analogues"):
         assert doc[section], section
         for fact in doc[section]:
-            assert fact["quote"] and fact["source"]["line"] >= 1 and fact["source"]["title"]
+            assert fact["quote"] and fact["source"]["line"] >= 1 and fact["source"]["kind"]
     assert {c["severity"] for c in doc["contraindications"]} == {"absolute", "relative"}
     assert any(a["frequency"] == "extremely rare" for a in doc["adverse_effects"])
     assert "not calculated" in doc["notice"]

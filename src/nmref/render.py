@@ -73,12 +73,24 @@ def as_dict(payload: Payload) -> dict[str, Any]:
     return payload.to_dict() if isinstance(payload, Monograph) else payload
 
 
-def json_line(payload: Payload) -> str:
+def json_line(payload: Payload) -> bytes:
+    """One compact JSON document and its newline, as UTF-8."""
     if isinstance(payload, Monograph):
         # The build encoded the body: splice it in rather than decode and encode it again.
-        head = json.dumps(document(payload.head()), ensure_ascii=False)
-        return f"{head[:-1]}, {payload.body[1:]}"
-    return json.dumps(document(payload), ensure_ascii=False)
+        head = json.dumps(document(payload.head()), ensure_ascii=False).encode()
+        return head[:-1] + b", " + payload.body[1:] + b"\n"
+    return json.dumps(document(payload), ensure_ascii=False).encode() + b"\n"
+
+
+def write_json_lines(lines: Iterable[bytes], out: IO[str]) -> None:
+    """Write UTF-8 lines to `out`: straight to its byte stream where it has one (stdout), else decoded."""
+    binary = getattr(out, "buffer", None)
+    if binary is None:
+        out.write(b"".join(lines).decode())
+        return
+    out.flush()
+    binary.write(b"".join(lines))
+    binary.flush()
 
 
 def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> None:
@@ -86,7 +98,7 @@ def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> Non
     if fmt is OutputFormat.json and not out.isatty():
         # A script reads it: one compact line (a compiled monograph goes out as stored). One
         # write, too: json.dump would make thousands, each a system call on an unbuffered stdout.
-        out.write(json_line(payload) + "\n")
+        write_json_lines([json_line(payload)], out)
     else:
         payload = as_dict(payload)
         if fmt is OutputFormat.json:
@@ -95,7 +107,7 @@ def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> Non
         elif fmt is OutputFormat.ndjson:
             key = NDJSON_RECORDS.get(payload["command"])
             records = payload[key] if key else [payload]
-            out.write("".join(json_line(record) + "\n" for record in records))
+            write_json_lines([json_line(record) for record in records], out)
         else:
             render_view(payload, out)
     out.flush()
@@ -106,7 +118,7 @@ def emit_stream(payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | N
     out = out or sys.stdout
     for payload in payloads:
         if fmt is not OutputFormat.text:
-            out.write(json_line(payload) + "\n")
+            write_json_lines([json_line(payload)], out)
         elif "error" in (record := as_dict(payload)):
             sys.stderr.write(record["error"]["message"] + "\n")
         else:
