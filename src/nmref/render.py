@@ -236,7 +236,15 @@ def _facts_section(page: Page, section: str, facts: list[dict[str, Any]], caveat
             continue
         if len(by_evidence) > 1 or evidence != "promotional-article":
             page.print(_text(f" {heading}:", "bold cyan"))
-        for fact in by_evidence[evidence]:
+        facts_here = by_evidence[evidence]
+        if section == "indications":
+            # Stated uses first; claimed effects apart, under their own heading.
+            facts_here = sorted(facts_here, key=lambda fact: fact["basis"] != "stated-use")
+        claims_headed = False
+        for fact in facts_here:
+            if fact.get("basis", "stated-use") != "stated-use" and not claims_headed:
+                page.print(_text("  claimed effects, not uses:", "bold cyan"))
+                claims_headed = True
             page.print(*_fact_label(section, fact))
             _quote_block(page, fact)
             _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])

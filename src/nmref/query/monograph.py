@@ -61,6 +61,17 @@ def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
     return Monograph({"query": query, "name": row["name"], "kind": row["kind"]}, row["body"])
 
 
+# Lists of a monograph that are not named after their table.
+SHOWN_TABLES = {
+    "analogues": "analogues",
+    "listed_as_analogue_of": "analogues",
+    "atc": "reference_facts",
+    "sport": "reference_facts",
+    "label": "reference_facts",
+    "regulatory": "reference_facts",
+}
+
+
 def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
     """A drug's monograph from the fact tables: what the build stores for `monograph` to read.
 
@@ -119,7 +130,21 @@ def compile_monograph(conn: sqlite3.Connection, drug_id: str) -> dict[str, Any]:
     result["label"] = [fact for fact in reference if fact["field"] in ("label", "dispensing")]
     result["regulatory"] = [fact for fact in reference if fact["field"] in ("regulatory", "identity")]
     attach_caveats("reference_facts", result["atc"] + result["sport"] + result["label"] + result["regulatory"], caveats)
-    result["caveats"] = caveats
+    # A caveat's links as far as this monograph goes: the drug itself and the facts shown here
+    # (the caveat on Ceraxon's analogue list has 41 links; each analogue's page needs its own).
+    shown = {(SHOWN_TABLES.get(key, key), fact["id"]) for key in SHOWN_TABLES for fact in result[key]}
+    shown |= {(section, fact["id"]) for section in FACT_SECTIONS for fact in result[section]}
+    result["caveats"] = [
+        {
+            **caveat,
+            "links": [
+                link
+                for link in caveat["links"]
+                if link["drug_id"] == drug_id or (link["fact_table"], link["fact_id"]) in shown
+            ],
+        }
+        for caveat in caveats
+    ]
     result["sources"] = cited_sources(result, sources)
     result["pages"] = cited_pages(result, sources)
     result["notice"] = NOTICE
