@@ -23,6 +23,8 @@ class Page:
 
     def __init__(self) -> None:
         self.lines: list[list[Span]] = []
+        # Caveats already drawn in full on this page: later rows they qualify point back to them.
+        self.caveats_shown: set[str] = set()
 
     def print(self, *spans: Span | str) -> None:
         self.lines.append([span if isinstance(span, tuple) else (span, "") for span in spans])
@@ -155,10 +157,20 @@ def _quote_block(page: Page, fact: dict[str, Any], indent: str = "    ") -> None
 
 
 def _caveat_lines(page: Page, caveats: list[dict[str, Any]], indent: str = "    ") -> None:
+    """Each caveat beside the row it qualifies: in full the first time on a page, then by reference."""
     for caveat in caveats:
         style = CAVEAT_STYLES.get(caveat["kind"], "bold red")
+        if caveat["id"] in page.caveats_shown:
+            page.print(indent, _text(f"⚠ caveat ({caveat['kind']}), as above: ", style), _text(_gist(caveat["text"])))
+            continue
+        page.caveats_shown.add(caveat["id"])
         page.print(indent, _text(f"⚠ caveat ({caveat['kind']}): ", style), _text(caveat["text"]))
         _quote_block(page, caveat, indent + "  ")
+
+
+def _gist(text: str, width: int = 60) -> str:
+    """The start of a text, cut at a word, for a reference to something shown in full above."""
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
 def _heading(page: Page, title: str) -> None:
