@@ -270,18 +270,15 @@ def condition_findings(
 
 
 def evidence_kinds(conn: sqlite3.Connection, drug: Party) -> list[str]:
-    """Which kinds of evidence hold any fact about the drug or its ingredient drugs."""
+    """Which kinds of evidence say anything about the drug or its ingredient drugs (a substance:
+    the labels that name it), in one statement."""
     marks = ", ".join("?" * len(drug.ids))
-    kinds = set()
-    for table in SEARCHED_SECTIONS:
-        if table == "caveats":
-            continue
-        kinds.update(
-            row[0]
-            for row in conn.execute(
-                f"SELECT DISTINCT s.kind FROM {table} t JOIN sources s ON s.id = t.source_id "
-                f"WHERE t.drug_id IN ({marks})",
-                drug.ids,
-            )
-        )
-    return sorted(EVIDENCE[kind] for kind in kinds if kind in EVIDENCE)
+    tables = ["drugs", "drug_classes", *(table for table in SEARCHED_SECTIONS if table != "caveats")]
+    union = " UNION ".join(
+        f"SELECT source_id FROM {table} WHERE {'id' if table == 'drugs' else 'drug_id'} IN ({marks})"
+        for table in tables
+    )
+    rows = conn.execute(
+        f"SELECT DISTINCT s.kind FROM ({union}) AS t JOIN sources s ON s.id = t.source_id", drug.ids * len(tables)
+    )
+    return sorted(EVIDENCE[kind] for (kind,) in rows if kind in EVIDENCE)
