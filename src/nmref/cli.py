@@ -147,12 +147,16 @@ def stdin_names() -> Iterator[str]:
 
 
 def answer(
-    ctx: typer.Context, name: str, fmt: OutputFormat, lookup: Callable[[sqlite3.Connection, str], Payload]
+    ctx: typer.Context,
+    name: str,
+    fmt: OutputFormat,
+    lookup: Callable[[sqlite3.Connection, str], Payload],
+    view: str | None = None,
 ) -> None:
     """One name: emit its answer. '-': a batch from stdin, one result per name, misses included."""
     conn = connection(ctx)
     if name != "-":
-        emit(lookup(conn, name), fmt)
+        emit(lookup(conn, name), fmt, view=view)
         return
     missed = False
 
@@ -169,18 +173,33 @@ def answer(
                     "error": {"code": "not_found", "message": error.message, "suggestions": error.suggestions},
                 }
 
-    emit_stream(results(), fmt)
+    emit_stream(results(), fmt, view=view)
     if missed:
         raise typer.Exit(ExitCode.NOT_FOUND)
 
 
 @app.command()
 def show(
-    ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
+    ctx: typer.Context,
+    name: NameArgument,
+    brief: Annotated[
+        bool, typer.Option("--brief", "-b", help="Only the summary: identity and the key safety facts.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
 ) -> None:
-    """The monograph: names, ingredients, classes, indications, contraindications, adverse
-    effects, interactions, label dosing (verbatim), analogues, caveats and sources."""
-    answer(ctx, name, pick_format(fmt, as_json), query.monograph)
+    """The monograph, safety first: identity, dispensing and sport status and the key safety
+    facts, then indications, contraindications, warnings, special populations, interactions,
+    adverse effects, dosing (verbatim), overdose, forms, analogues and sources. Label and
+    article facts are headed apart; caveats stand beside the facts they qualify.
+
+    Examples: nmref show ceraxon; nmref show Цераксон --brief; nmref show mildronate --json"""
+    chosen = pick_format(fmt, as_json)
+    if brief and chosen is not OutputFormat.text:
+        raise typer.BadParameter(
+            "--brief shortens the text view; JSON always holds the whole monograph", param_hint="--brief"
+        )
+    answer(ctx, name, chosen, query.monograph, view="show-brief" if brief else None)
 
 
 def section_command(section: str, summary: str) -> Callable[..., None]:

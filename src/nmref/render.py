@@ -1,9 +1,9 @@
 """The one place that writes results to stdout: JSON, NDJSON, or a readable view.
 
-A view fills a Page with lines of (text, style) spans. On a terminal the page is drawn with
-rich (colour, wrapping); anywhere else it is written as plain text, so JSON, NDJSON and piped
-views never import rich. Every span of database or user text has its control characters made
-visible, and rich receives spans as plain text, never as markup.
+A view fills a Page (nmref.terminal) with lines of (text, style) spans: on a terminal it is
+drawn with rich (colour, wrapping, a pager); anywhere else it is written as plain text, so JSON,
+NDJSON and piped views never import rich. Every span of database or user text has its control
+characters made visible, and rich receives spans as plain text, never as markup.
 """
 
 import json
@@ -14,34 +14,7 @@ from typing import IO, Any
 
 from nmref.errors import printable
 from nmref.query import Monograph
-
-Span = tuple[str, str]  # (text, rich style)
-
-
-class Page:
-    """Lines of styled spans, drawn with rich on a terminal and as plain text elsewhere."""
-
-    def __init__(self) -> None:
-        self.lines: list[list[Span]] = []
-        # Caveats already drawn in full on this page: later rows they qualify point back to them.
-        self.caveats_shown: set[str] = set()
-
-    def print(self, *spans: Span | str) -> None:
-        self.lines.append([span if isinstance(span, tuple) else (span, "") for span in spans])
-
-    def draw(self, out: IO[str]) -> None:
-        if not out.isatty():
-            # Unwrapped, so that a quote stays on one line for grep.
-            out.write("".join("".join(text for text, _ in spans) + "\n" for spans in self.lines))
-            return
-        from rich.console import Console
-        from rich.text import Text
-
-        # highlight=False: rich would otherwise colour numbers and words inside quotes.
-        console = Console(file=out, highlight=False, emoji=False)
-        for spans in self.lines:
-            console.print(Text.assemble(*spans))
-
+from nmref.terminal import Page, Span
 
 SCHEMA_VERSION = 2
 
@@ -95,7 +68,9 @@ def write_json_lines(lines: Iterable[bytes], out: IO[str]) -> None:
     binary.flush()
 
 
-def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> None:
+def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None, view: str | None = None) -> None:
+    """Write one result: JSON for scripts, or the text view (`view` picks another view of the
+    same payload, such as "show-brief")."""
     out = out or sys.stdout
     if fmt is OutputFormat.json and not out.isatty():
         # A script reads it: one compact line (a compiled monograph goes out as stored). One
@@ -111,11 +86,13 @@ def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None) -> Non
             records = payload[key] if key else [payload]
             write_json_lines([json_line(record) for record in records], out)
         else:
-            render_view(payload, out)
+            render_view(payload, out, view)
     out.flush()
 
 
-def emit_stream(payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | None = None) -> None:
+def emit_stream(
+    payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | None = None, view: str | None = None
+) -> None:
     """Results of a batch: one JSON object per line (JSON or NDJSON asked for), or views in turn."""
     out = out or sys.stdout
     for payload in payloads:
@@ -124,16 +101,16 @@ def emit_stream(payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | N
         elif "error" in (record := as_dict(payload)):
             sys.stderr.write(record["error"]["message"] + "\n")
         else:
-            render_view(record, out)
+            render_view(record, out, view)
         out.flush()
 
 
 # --- terminal views ---------------------------------------------------------------------------
 
 
-def render_view(payload: dict[str, Any], out: IO[str]) -> None:
+def render_view(payload: dict[str, Any], out: IO[str], view: str | None = None) -> None:
     page = Page()
-    VIEWS[payload["command"]](payload, page)
+    VIEWS[view or payload["command"]](payload, page)
     page.draw(out)
 
 
@@ -185,13 +162,16 @@ EVIDENCE_HEADINGS = {
     "promotional-article": "Promotional articles",
 }
 BASIS_LABELS = {"claimed-effect": "claimed effect", "group-claim": "claim made of a whole group"}
+# Colour carries meaning, the same in every view: absolute contraindication, relative, caveat,
+# contradiction.
+SEVERITY_STYLES = {"absolute": "bold red", "relative": "bold yellow"}
 CAVEAT_STYLES = {"contradicts-label": "bold magenta", "contradiction": "bold magenta"}
 
 
 def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
     # An interaction leads with the other party, as the source names it.
     headline = f"{fact['other_name']} — {fact['text']}" if section == "interactions" else fact["text"]
-    label: list[Span | str] = ["  • ", _text(headline, "bold")]
+    label: list[Span | str] = ["  • ", _text(headline, SEVERITY_STYLES.get(fact.get("severity", ""), "bold"))]
     details = []
     if section == "contraindications":
         details.append(fact["severity"])
@@ -235,10 +215,17 @@ TITLES = {
 }
 
 
-def _facts_section(page: Page, section: str, facts: list[dict[str, Any]], caveats: list[dict[str, Any]]) -> None:
-    _heading(page, TITLES[section])
+def _facts_section(
+    page: Page,
+    section: str,
+    facts: list[dict[str, Any]],
+    caveats: list[dict[str, Any]],
+    title: str | None = None,
+    empty: str | None = None,
+) -> None:
+    _heading(page, title or TITLES[section])
     if not facts:
-        page.print(_text("  " + EMPTY_SECTION[section], "dim"))
+        page.print(_text("  " + (empty or EMPTY_SECTION[section]), "dim"))
     if section == "contraindications" and facts:
         facts = sorted(facts, key=lambda fact: fact["severity"] != "absolute")
     by_id = {caveat["id"]: caveat for caveat in caveats}
@@ -262,14 +249,14 @@ def _facts_section(page: Page, section: str, facts: list[dict[str, Any]], caveat
             _caveat_lines(page, [by_id[i] for i in fact.get("caveat_ids", []) if i in by_id])
 
 
-def _drug_header(page: Page, payload: dict[str, Any]) -> None:
+def _drug_header(page: Page, payload: dict[str, Any], notice: bool = True) -> None:
     drug, matched = payload["drug"], payload["matched"]
     title = [_text(drug["name"], "bold")]
     if matched["kind"] != "canonical":
         title.append(_text(f"   ({matched['name']} → {drug['name']}, {matched['kind']} name)", "dim"))
     page.print(*title)
     page.print(_text(drug["description"]))
-    if payload.get("notice"):
+    if notice and payload.get("notice"):
         page.print(_text("Note: " + payload["notice"], "yellow"))
 
 
@@ -287,25 +274,107 @@ def _substance(payload: dict[str, Any], page: Page) -> None:
     _sources_footer(page, payload["sources"])
 
 
-def _show(payload: dict[str, Any], page: Page) -> None:
+# The monograph's sections in the order clinical references use; precautions are drawn in
+# groups by topic: (title, fact list, topics or None for all, what to say when there is none).
+PRECAUTION_GROUPS = {
+    "warnings": ("Warnings and driving", ("boxed warning", "warning", "driving"), "The sources state no warnings."),
+    "populations": (
+        "Special populations",
+        ("pregnancy", "lactation", "children", "elderly", "renal", "hepatic"),
+        "The sources say nothing on pregnancy, lactation, children, the elderly, renal or hepatic impairment.",
+    ),
+    "overdose": ("Overdose", ("overdose",), "The sources say nothing on overdose."),
+    "storage": ("Storage and dispensing", ("storage", "dispensing"), "The sources say nothing on storage."),
+}
+MONOGRAPH_ORDER = (
+    "indications",
+    "contraindications",
+    "warnings",
+    "populations",
+    "interactions",
+    "adverse_effects",
+    "label_dosing",
+    "overdose",
+    "ingredients",
+    "forms",
+    "storage",
+)
+# Summary lines: how many items of a list before "and N more below".
+SUMMARY_ITEMS = 6
+SERIOUS_INTERACTIONS = ("contraindicated", "avoid combining")
+
+
+def _summary(payload: dict[str, Any], page: Page) -> None:
+    """What a clinician reads first, in one screen: identity, then the key safety facts."""
+    _drug_header(page, payload, notice=False)
+    ingredients = list(dict.fromkeys(fact["text"] for fact in payload["ingredients"]))
+    classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"]) or "none stated"
+    atc = "; ".join(dict.fromkeys(f["text"] for f in payload["atc"])) or "not known"
+    page.print(_text("Active ingredient: ", "bold"), _text("; ".join(ingredients) or "not known"))
+    page.print(_text("Class: ", "bold"), _text(classes), _text("   ATC: ", "bold"), _text(atc))
+    dispensing = [f["text"] for f in payload["label"] if f["field"] == "dispensing"]
+    dispensing += [f["text"] for f in payload["precautions"] if f["topic"] == "dispensing"]
+    if dispensing:
+        page.print(_text("Dispensing: ", "bold"), _text(_first(dispensing)))
+    if payload["sport"]:
+        sport = payload["sport"][0]
+        page.print(_text("⚠ Sport: ", "bold red"), _text(sport["text"] + " "), _cite(sport["source"]))
+    page.print(_text("Key safety facts", "bold underline"), _text("  (each with its quote and source below)", "dim"))
+    by_evidence = _group(payload["contraindications"], lambda fact: (fact["evidence"], fact["severity"]))
+    for (evidence, severity), label in (
+        (("official-label", "absolute"), "Contraindicated (labels)"),
+        (("promotional-article", "absolute"), "Contraindicated (articles)"),
+        (("official-label", "relative"), "Use with caution (labels)"),
+        (("promotional-article", "relative"), "Use with caution (articles)"),
+    ):
+        facts = by_evidence.get((evidence, severity), [])
+        if facts:
+            page.print("  • ", _text(f"{label}: ", SEVERITY_STYLES[severity]), _text(_first(f["text"] for f in facts)))
+    if not payload["contraindications"]:
+        page.print("  • ", _text("No contraindications are recorded: not evidence that there are none.", "dim"))
+    warnings = [f["text"] for f in payload["precautions"] if f["topic"] in ("boxed warning", "warning")]
+    if warnings:
+        page.print("  • ", _text("Warnings: ", "bold"), _text(_first(warnings)))
+    serious = [f for f in payload["interactions"] if f["category"] in SERIOUS_INTERACTIONS]
+    if serious:
+        page.print(
+            "  • ",
+            _text("Do not combine / avoid: ", "bold red"),
+            _text(_first(f"{f['other_name']} ({f['category']})" for f in serious)),
+        )
+    for caveat in payload["caveats"]:
+        if caveat["kind"] == "contradicts-label":
+            page.print(
+                "  ",
+                _text("⚠ The article contradicts the label: ", CAVEAT_STYLES[caveat["kind"]]),
+                _text(caveat["text"]),
+            )
+    if payload.get("notice"):
+        page.print(_text("Note: " + payload["notice"], "yellow"))
+
+
+def _first(items: Iterable[str]) -> str:
+    """The first few items of a list, joined, and how many more the full sections show."""
+    items = list(dict.fromkeys(items))
+    shown = "; ".join(items[:SUMMARY_ITEMS])
+    return shown + (f"; and {len(items) - SUMMARY_ITEMS} more below" if len(items) > SUMMARY_ITEMS else "")
+
+
+def _show(payload: dict[str, Any], page: Page, brief: bool = False) -> None:
     if payload["drug"]["kind"] == "substance":
         _substance(payload, page)
         return
-    _drug_header(page, payload)
-    names = [n for n in payload["names"] if n["kind"] != "canonical"]
-    if names:
-        page.print(_text("Also known as: ", "bold"), _text(", ".join(f"{n['name']} ({n['kind']})" for n in names)))
-    classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"]) or "none stated"
-    page.print(_text("Classes: ", "bold"), _text(classes))
-    atc = "; ".join(f["text"] for f in payload["atc"]) or "not known"
-    page.print(_text("ATC: ", "bold"), _text(atc))
-    for fact in payload["sport"]:
-        page.print(_text("⚠ Sport: ", "bold red"), _text(fact["text"] + " "), _cite(fact["source"]))
-    for fact in payload["label"]:
-        page.print(_text(f"Label ({fact['field']}): ", "bold"), _text(fact["text"] + " "), _cite(fact["source"]))
+    _summary(payload, page)
+    if brief:
+        return
     caveats = payload["caveats"]
-    for section in TITLES:
-        _facts_section(page, section, payload[section], caveats)
+    for key in MONOGRAPH_ORDER:
+        if key in PRECAUTION_GROUPS:
+            title, topics, empty = PRECAUTION_GROUPS[key]
+            facts = [fact for fact in payload["precautions"] if fact["topic"] in topics]
+            _facts_section(page, "precautions", facts, caveats, title=title, empty=empty)
+        else:
+            _facts_section(page, key, payload[key], caveats)
     _heading(page, "Analogues listed by the sources")
     if not payload["analogues"]:
         page.print(_text("  The sources list no analogues.", "dim"))
@@ -318,15 +387,25 @@ def _show(payload: dict[str, Any], page: Page) -> None:
     if payload["listed_as_analogue_of"]:
         listed = ", ".join(f"{f['drug_name']} ({f['dosage_form']})" for f in payload["listed_as_analogue_of"])
         page.print("  ", _text("Listed as an analogue of: ", "bold"), _text(listed))
-    _heading(page, "Regulatory notes (from the reference notes)")
-    if not payload["regulatory"]:
-        page.print(_text("  The reference notes record no regulatory status.", "dim"))
-    for fact in payload["regulatory"]:
-        page.print("  • ", _text(fact["text"], "bold"))
-        _quote_block(page, fact)
+        for fact in payload["listed_as_analogue_of"]:
+            _caveat_lines(page, [c for c in caveats if c["id"] in fact["caveat_ids"]])
+    _heading(page, "Names")
+    names = [n for n in payload["names"] if n["kind"] != "canonical"]
+    page.print("  ", _text(", ".join(f"{n['name']} ({n['kind']})" for n in names) or "No other names recorded."))
+    for title, facts in (
+        ("Anti-doping status", payload["sport"]),
+        ("Labels the label facts come from", payload["label"]),
+        ("Regulatory notes", payload["regulatory"]),
+    ):
+        if facts:
+            _heading(page, title)
+        for fact in facts:
+            page.print("  • ", _text(fact["text"], "bold"), _via(fact))
+            _quote_block(page, fact)
+            _caveat_lines(page, [c for c in caveats if c["id"] in fact["caveat_ids"]])
     attached = {
         i
-        for section in (*TITLES, "analogues", "atc", "sport", "label", "regulatory")
+        for section in (*TITLES, "analogues", "listed_as_analogue_of", "atc", "sport", "label", "regulatory")
         for f in payload[section]
         for i in f.get("caveat_ids", [])
     }
@@ -335,6 +414,11 @@ def _show(payload: dict[str, Any], page: Page) -> None:
         _heading(page, "Caveats")
         _caveat_lines(page, general, "  ")
     _sources_footer(page, payload["sources"])
+
+
+def _via(fact: dict[str, Any]) -> Span:
+    via = fact.get("via_ingredient")
+    return _text(f"  (via its ingredient {via['name']})" if via else "", "cyan")
 
 
 def _sources_footer(page: Page, sources: list[dict[str, Any]]) -> None:
@@ -485,6 +569,7 @@ def _analogues(payload: dict[str, Any], page: Page) -> None:
 
 VIEWS: dict[str, Callable[[dict[str, Any], Page], None]] = {
     "show": _show,
+    "show-brief": lambda payload, page: _show(payload, page, brief=True),
     "indications": _section,
     "contraindications": _section,
     "adverse-effects": _section,
