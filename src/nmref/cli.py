@@ -5,10 +5,12 @@ Errors a user can cause become one line on stderr and an exit code here, at one 
 """
 
 import os
+import re
 import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 from typer.main import get_command_name
 
-from nmref import __version__, query
+from nmref import __version__, query, terminal
 from nmref.errors import ExitCode, NmrefError, NotFound, printable
 from nmref.render import OutputFormat, Payload, emit, emit_stream
 
@@ -43,20 +45,44 @@ class NmrefGroup(TyperGroup):
         # typer 0.28 carries its own click; its exceptions live here, not in `click`.
         from typer._click.exceptions import ClickException
 
+        given = kwargs.pop("args", args[0] if args else None)
+        arguments = list(given) if given is not None else sys.argv[1:]
+        if not arguments:
+            # No arguments: the help is what was asked for, so it is an answer (exit 0).
+            arguments = ["--help"]
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(arguments, *args[1:], standalone_mode=False, **kwargs)
             code = result if isinstance(result, int) else ExitCode.OK
         except ClickException as error:
             # One line instead of a usage box: the message, and where to read more.
             message = printable(error.format_message(), one_line=True)
             where = error.ctx.command_path if getattr(error, "ctx", None) else "nmref"
-            sys.stderr.write(f"nmref: {message} (see '{where} --help')\n")
+            hint = misplaced_option_hint(error, arguments)
+            if hint:
+                message = without_possible_options(message)
+            sys.stderr.write(f"nmref: {message}{hint} (see '{where} --help')\n")
             code = error.exit_code
         except typer.Abort:
             code = ExitCode.INTERRUPTED
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def misplaced_option_hint(error: Exception, arguments: list[str]) -> str:
+    """Where an option goes when it was given before the command it belongs to
+    (`nmref --json show ceraxon`)."""
+    option = getattr(error, "option_name", None)
+    command = invoked_command(arguments)
+    if not option or command is None or option not in arguments or arguments.index(option) > arguments.index(command):
+        return ""
+    return f"; options of a command go after it: nmref {command} ... {option}"
+
+
+def without_possible_options(message: str) -> str:
+    """click's "(Possible options: ...)" lists the group's options, which misleads once the
+    hint says where the option goes."""
+    return re.sub(r" \(Possible options: [^)]*\)", "", message)
 
 
 def fail(message: str, code: int) -> None:
@@ -69,7 +95,7 @@ app = typer.Typer(
     help="Offline reference for neurometabolic drugs. Every fact is quoted from its source; "
     "nmref never calculates a dose.",
     epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
@@ -80,6 +106,12 @@ FormatOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def pick_format(fmt: OutputFormat, as_json: bool) -> OutputFormat:
@@ -127,8 +159,22 @@ def main_options(
             "--version", is_eager=True, callback=show_version, help="Show the version and the data fingerprint."
         ),
     ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            "--color",
+            help="Colour in text views: auto (on a terminal, unless NO_COLOR is set), always, never.",
+        ),
+    ] = Color.auto,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Never page. (On a terminal a long view goes through NMREF_PAGER, PAGER or less -FRX.)"
+        ),
+    ] = False,
 ) -> None:
     ctx.ensure_object(dict)["db"] = db
+    terminal.configure(color=color.value, pager=not no_pager)
 
 
 NameArgument = Annotated[
@@ -188,10 +234,12 @@ def show(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """The monograph, safety first: identity, dispensing and sport status and the key safety
-    facts, then indications, contraindications, warnings, special populations, interactions,
-    adverse effects, dosing (verbatim), overdose, forms, analogues and sources. Label and
-    article facts are headed apart; caveats stand beside the facts they qualify.
+    """The monograph, safety first: a summary, then every section with its quotes and sources.
+
+    The summary gives identity, dispensing and sport status and the key safety facts; then come
+    indications, contraindications, warnings, special populations, interactions, adverse
+    effects, dosing (verbatim), overdose, forms, analogues and sources. Label and article facts
+    are headed apart; caveats stand beside the facts they qualify.
 
     Examples: nmref show ceraxon; nmref show Цераксон --brief; nmref show mildronate --json"""
     chosen = pick_format(fmt, as_json)
@@ -208,7 +256,8 @@ def section_command(section: str, summary: str) -> Callable[..., None]:
     ) -> None:
         answer(ctx, name, pick_format(fmt, as_json), lambda conn, each: query.section(conn, each, section))
 
-    command.__doc__ = summary
+    name = query.SECTION_COMMANDS.get(section, section)
+    command.__doc__ = f"{summary}\n\n    Example: nmref {name} ceraxon; nmref {name} --json - < names.txt"
     return command
 
 
@@ -236,13 +285,17 @@ def class_(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """The drugs of a class and of its subclasses (case and plural forgiven)."""
+    """The drugs of a class and of its subclasses (case and plural forgiven).
+
+    Example: nmref class antioxidants; nmref class 'CYP2C19 inhibitors' --json"""
     emit(query.class_members(connection(ctx), name), pick_format(fmt, as_json))
 
 
 @app.command()
 def classes(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
-    """The class tree, with how many drugs each class holds."""
+    """The class tree, with how many drugs each class (and its subclasses) holds.
+
+    Example: nmref classes"""
     emit(query.class_tree(connection(ctx)), pick_format(fmt, as_json))
 
 
@@ -253,7 +306,9 @@ def drugs(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """Every drug, one name per line (pipeable)."""
+    """Every drug, one name per line (pipeable).
+
+    Example: nmref drugs | grep -i vin; nmref drugs --class anticoagulants"""
     emit(query.list_drugs(connection(ctx), class_name), pick_format(fmt, as_json))
 
 
@@ -264,13 +319,17 @@ def search(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search over every fact: drug, section, and the matching quote."""
+    """Full-text search over every fact: drug, section, and the matching quote.
+
+    Example: nmref search Quincke; nmref search 'heart attack' --json"""
     emit(query.search(connection(ctx), text), pick_format(fmt, as_json))
 
 
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
-    """The source documents and cited pages, with checksum and how many facts each supports."""
+    """The source documents and cited pages, with checksum and how many facts each supports.
+
+    Example: nmref sources --json | jq '.sources[] | select(.kind == "label-notes")'"""
     emit(query.list_sources(connection(ctx)), pick_format(fmt, as_json))
 
 
@@ -290,12 +349,14 @@ def check(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """What the articles and labels say about taking these drugs together: interactions (direct,
-    through an ingredient or through a class), duplicate ingredients, caveats, sport status and,
-    with --condition, contraindications for a patient's conditions. No finding is not evidence of
-    safety.
+    """What the articles and labels say about taking drugs together. No finding is not safety.
 
-    Example: nmref check warfarin aspirin; nmref check cerebrolysin --condition epilepsy"""
+    Interactions (direct, through an ingredient or through a class a label names), duplicate
+    ingredients, caveats, sport status and, with --condition, the contraindications and cautions
+    for a patient's conditions. Substances a label names (omeprazole, alcohol) resolve too.
+
+    Examples: nmref check warfarin aspirin; nmref check plavix omeprazole;
+    nmref check cerebrolysin --condition epilepsy"""
     if len(names) < 2 and not conditions:
         raise typer.BadParameter("name at least two drugs to check, or give --condition", param_hint="NAMES")
     emit(query.check(connection(ctx), names, conditions or []), pick_format(fmt, as_json))
@@ -308,7 +369,9 @@ def for_(
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """Drugs whose indications mention a condition, each with the matching quote."""
+    """Drugs whose indications mention a condition: stated uses first, claimed effects apart.
+
+    Example: nmref for stroke; nmref for alcohol withdrawal --json"""
     emit(query.for_condition(connection(ctx), " ".join(condition)), pick_format(fmt, as_json))
 
 
@@ -316,14 +379,18 @@ def for_(
 def analogues(
     ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
 ) -> None:
-    """The analogues a source lists for a drug, by dosage form, with their active ingredient
-    and a warning where an analogue interacts with the drug."""
+    """The analogues a source lists for a drug, by dosage form, with ingredient and warnings.
+
+    An analogue is not an equivalent: each is shown with its active ingredient (or "unknown")
+    and a warning where it interacts with the drug.
+
+    Example: nmref analogues ceraxon"""
     answer(ctx, name, pick_format(fmt, as_json), query.analogues)
 
 
 def invoked_command(args: list[str]) -> str | None:
     """The subcommand named in `args`, skipping the group's own options."""
-    takes_value = {"--db"}
+    takes_value = {"--db", "--color"}
     skip = False
     for arg in args:
         if skip:

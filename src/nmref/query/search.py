@@ -7,7 +7,7 @@ from typing import Any
 
 from nmref.errors import NotFound, NothingMatches, quoted
 from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_records, source_rows
-from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
+from nmref.query.names import SUGGESTION_SPREAD, SUGGESTIONS
 
 WORD = re.compile(r"[^\W_]+")
 
@@ -75,6 +75,39 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
     return {"command": "search", "query": text, "hits": hits, "caveats": caveats}
 
 
+# A condition suggestion must be closer than a drug name's: "cancer" is not "care", nor
+# "migraine" "brain" (ratios 0.6), while "strke" is "stroke" (0.91).
+CONDITION_SUGGESTION_CUTOFF = 0.75
+# Words of a condition shorter than this are not suggested alone ("care", "gait").
+CONDITION_WORD_LENGTH = 5
+
+
+def suggest_conditions(conn: sqlite3.Connection, wanted: str) -> list[str]:
+    """Conditions close to `wanted`, best first; far weaker ones than the best are left out."""
+    matcher = difflib.SequenceMatcher(b=wanted)
+    scored = []
+    for candidate in condition_vocabulary(conn):
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= CONDITION_SUGGESTION_CUTOFF and matcher.ratio() >= CONDITION_SUGGESTION_CUTOFF:
+            scored.append((matcher.ratio(), candidate))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    floor = scored[0][0] - SUGGESTION_SPREAD if scored else 1.0
+    return [candidate for score, candidate in scored if score >= floor][:SUGGESTIONS]
+
+
+def condition_vocabulary(conn: sqlite3.Connection) -> list[str]:
+    """What `for` may suggest: the conditions as the indications name them (the wording before a
+    parenthesis, each part of a list) and their longer words."""
+    phrases = set()
+    for (text,) in conn.execute("SELECT text FROM indications"):
+        for part in re.split(r"[,;]| and ", text.split("(")[0]):
+            if part.strip():
+                phrases.add(" ".join(words(part.casefold())))
+    return sorted(
+        phrases | {word for phrase in phrases for word in phrase.split() if len(word) >= CONDITION_WORD_LENGTH}
+    )
+
+
 def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     """Drugs whose indications mention every word of `condition`, grouped by drug."""
     terms = words(condition)
@@ -90,12 +123,8 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
             )
         ]
     if not ids:
-        vocabulary = sorted(
-            {word.casefold() for (text,) in conn.execute("SELECT text FROM indications") for word in words(text)}
-        )
         wanted = " ".join(terms).casefold() or condition
-        close = difflib.get_close_matches(wanted, vocabulary, n=SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
-        raise NotFound("condition", condition, close)
+        raise NotFound("condition", condition, suggest_conditions(conn, wanted))
     marks = ", ".join("?" * len(ids))
     facts = fact_records(conn, "indications", f"id IN ({marks})", ids, sources)
     drug_ids, names = {}, {}
