@@ -21,19 +21,23 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import fcntl
 import importlib.metadata
 import importlib.util
 import os
 import pickle
 import platform
+import pty
 import random
 import re
 import shutil
 import sqlite3
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -184,9 +188,35 @@ class Command:
     stdin: bytes | None = None
     env: dict[str, str] = field(default_factory=dict)
     short: str = ""
+    terminal: bool = False  # run on a pseudo-terminal of 80x24 instead of pipes
+
+
+def run_in_terminal(command: Command, env: dict[str, str]) -> float:
+    """Wall-clock time of `command` with its output on an 80x24 pseudo-terminal, read to the end."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command.argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env={**env, **command.env}
+    )
+    os.close(slave)
+    while True:
+        try:
+            if not os.read(master, 65536):
+                break
+        except OSError:  # the terminal closed with the process
+            break
+    code = process.wait()
+    elapsed = time.perf_counter() - start
+    os.close(master)
+    if code != 0:
+        raise SystemExit(f"bench: `{command.label}` exited {code}")
+    return elapsed
 
 
 def run_once(command: Command, env: dict[str, str]) -> float:
+    if command.terminal:
+        return run_in_terminal(command, env)
     start = time.perf_counter()
     done = subprocess.run(command.argv, input=command.stdin, capture_output=True, env={**env, **command.env})
     elapsed = time.perf_counter() - start
@@ -281,6 +311,16 @@ def show_json(db: Path | None = None, short: str = "") -> Command:
 def check_json(db: Path | None = None) -> Command:
     env, where = ({"NMREF_DB": str(db)}, f" [NMREF_DB={db.name}]") if db else ({}, "")
     return Command(f"nmref check (10 drugs) --json{where}", [*nmref_argv(), "check", *CHECK_NAMES, "--json"], env=env)
+
+
+def show_in_terminal() -> Command:
+    """Issue 12: the whole Mildronate monograph drawn for a terminal, the pager set to cat."""
+    return Command(
+        "nmref show mildronate (80x24 terminal, NMREF_PAGER=cat)",
+        [*nmref_argv(), "show", "mildronate"],
+        env={"NMREF_PAGER": "cat", "TERM": "xterm-256color"},
+        terminal=True,
+    )
 
 
 def show_rich() -> Command:
@@ -512,6 +552,7 @@ def startup_rows(timed: dict[str, Measurement]) -> list[Row]:
         Row("4", timed["rich"], goals=[Goal(10, base)]),
         Row("5", timed["batch"], goals=[Goal(2, one)]),
         Row("9a", timed["check"], goals=[Goal(1.25, one)]),
+        Row("10", timed["terminal"], goals=[Goal(10, base)]),
     ]
 
 
@@ -609,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="nmref-bench-") as scratch:
         folder = Path(scratch)
         env, dropped = child_environment(None if args.inherit_env else folder / "pycache")
-        print("nmref benchmark (issues 5 and 11)")
+        print("nmref benchmark (issues 5, 11 and 12)")
         for line in machine():
             print(f"  {line}")
         print(f"  {runs} timed runs after {warmups} warm-up runs; {samples} calls in-process")
@@ -634,6 +675,7 @@ def main(argv: list[str] | None = None) -> int:
             "rich": show_rich(),
             "batch": batch(names),
             "check": check_json(),
+            "terminal": show_in_terminal(),
         }
         if large:
             commands["json-shipped"] = show_json(query.BUNDLED_DATABASE, short="shipped")

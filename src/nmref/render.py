@@ -124,13 +124,25 @@ def _cite(source: dict[str, Any]) -> Span:
 
 
 def _quote_block(page: Page, fact: dict[str, Any], indent: str = "    ") -> None:
-    page.print(indent, _text("“", "dim"), _text(fact["quote"], "italic"), _text("” ", "dim"), _cite(fact["source"]))
+    """The fact's evidence: the verbatim quote and where it stands. A label-notes line says what
+    the bullet above it says, so it is cited, not repeated (its words are in the JSON)."""
+    if fact["source"]["kind"] == "label-notes":
+        page.print(indent, _cite(fact["source"]), *_pages(page, fact["citations"]))
+    else:
+        page.print(indent, _text("“", "dim"), _text(fact["quote"], "italic"), _text("” ", "dim"), _cite(fact["source"]))
+        if fact.get("citations"):
+            page.print(indent, *_pages(page, fact["citations"]))
     if fact.get("defect"):
         defect = fact["defect"]
         page.print(indent, _text(f"[source {defect['kind']}] ", "bold yellow"), _text(defect["note"], "yellow"))
-    if fact.get("citations"):
-        pages = ", ".join(f"{c['id']} {c['url']}" for c in fact["citations"])
-        page.print(indent, _text("cites: " + pages, "dim"))
+
+
+def _pages(page: Page, citations: list[dict[str, Any]]) -> list[Span]:
+    """The pages a notes fact was read on: their keys (the URLs in the footer, where the view
+    has one), else keys and URLs."""
+    if page.pages_in_footer:
+        return [_text(" pages " + " ".join(c["id"] for c in citations), "dim")]
+    return [_text(" pages: " + ", ".join(f"{c['id']} {c['url']}" for c in citations), "dim")]
 
 
 def _caveat_lines(page: Page, caveats: list[dict[str, Any]], indent: str = "    ") -> None:
@@ -367,6 +379,7 @@ def _show(payload: dict[str, Any], page: Page, brief: bool = False) -> None:
     _summary(payload, page)
     if brief:
         return
+    page.pages_in_footer = True
     caveats = payload["caveats"]
     for key in MONOGRAPH_ORDER:
         if key in PRECAUTION_GROUPS:
@@ -413,7 +426,7 @@ def _show(payload: dict[str, Any], page: Page, brief: bool = False) -> None:
     if general:
         _heading(page, "Caveats")
         _caveat_lines(page, general, "  ")
-    _sources_footer(page, payload["sources"])
+    _sources_footer(page, payload["sources"], payload["pages"])
 
 
 def _via(fact: dict[str, Any]) -> Span:
@@ -421,11 +434,15 @@ def _via(fact: dict[str, Any]) -> Span:
     return _text(f"  (via its ingredient {via['name']})" if via else "", "cyan")
 
 
-def _sources_footer(page: Page, sources: list[dict[str, Any]]) -> None:
+def _sources_footer(page: Page, sources: list[dict[str, Any]], pages: list[dict[str, Any]] | None = None) -> None:
     _heading(page, "Sources cited")
     for source in sources:
         lines = ", ".join(map(str, source["lines"]))
         page.print(_text(f"  {source['id']}: {source['title']} [{source['kind']}], lines {lines}"))
+    if pages:
+        _heading(page, "Pages cited (the public pages the notes were read on)")
+        for cited in pages:
+            page.print(_text(f"  {cited['id']} ", "bold"), _text(cited["url"] + " "), _text(cited["title"], "dim"))
 
 
 def _group(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:

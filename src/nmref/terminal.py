@@ -1,17 +1,20 @@
 """Drawing a page of styled lines: plain text for pipes, colour, wrapping and a pager for people.
 
 A view fills a Page with lines of (text, style) spans. Piped, a page is written as plain text,
-one line per line, so a quote stays on one line for grep, and rich is never imported. On a
-terminal (or with --color always) rich draws it: each line wraps with a hanging indent under
-its bullet or opening quote mark, and a citation `[document, line N]` or a URL never breaks; a
-page taller than the screen goes through a pager, as git's output does.
+one line per line, so a quote stays on one line for grep. On a terminal (or with --color
+always) each line wraps with a hanging indent under its bullet or opening quote mark, a
+citation `[document, line N]` or a URL never breaks, styles become escape codes, and a page
+taller than the screen goes through a pager, as git's output does. Nothing here imports rich:
+drawing the 1,000 lines of a monograph costs less than importing it (scripts/bench.py, row 10).
 """
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import unicodedata
 from typing import IO, NamedTuple
 
 Span = tuple[str, str]  # (text, rich style)
@@ -48,6 +51,8 @@ class Page:
         self.lines: list[list[Span]] = []
         # Caveats already drawn in full on this page: later rows they qualify point back to them.
         self.caveats_shown: set[str] = set()
+        # Whether the page ends with the cited pages' URLs, so facts name only their keys.
+        self.pages_in_footer = False
 
     def print(self, *spans: Span | str) -> None:
         self.lines.append([span if isinstance(span, tuple) else (span, "") for span in spans])
@@ -68,35 +73,94 @@ class Page:
     def render(self, out: IO[str], colour: bool) -> tuple[str, int]:
         """The page as the terminal shows it (wrapped, with colour codes if `colour`), and the
         screen's height."""
-        from rich.console import Console
-        from rich.text import Text
-
-        # highlight=False: rich would otherwise colour numbers and words inside quotes. Colour
-        # follows --color, then NO_COLOR and FORCE_COLOR, which rich reads itself.
-        console = Console(
-            file=out,
-            highlight=False,
-            emoji=False,
-            force_terminal=True if display.color == "always" else None,
-            no_color=True if display.color == "never" else None,
-        )
-        width = max(console.width, 20)
-        with console.capture() as captured:
-            for spans in self.lines:
-                for line in wrap(Text.assemble(*spans), width):
-                    console.print(line, no_wrap=True, overflow="ignore", crop=False)
-        return captured.get(), console.height
+        size = shutil.get_terminal_size()
+        styled = Styles(colour_system() if colour else None)
+        width = max(size.columns, 20)
+        drawn = [
+            "".join(styled(text, style) for text, style in line) + "\n"
+            for spans in self.lines
+            for line in wrap(spans, width)
+        ]
+        return "".join(drawn), size.lines
 
 
-def wrap(text, width: int) -> list:
-    """`text` (a rich Text) in lines of at most `width` cells, each continuation indented under
-    the line's bullet or opening quote mark; a citation or URL is never broken."""
-    from rich.cells import cell_len
-    from rich.text import Text
+def colour_system() -> str | None:
+    """Whether the terminal takes colour (--color, then NO_COLOR, FORCE_COLOR and TERM, the
+    conventions rich's Console follows too): None, or "mono" for attributes such as bold with no
+    colour (NO_COLOR), or the colour system."""
+    if display.color == "never":
+        return None
+    term = os.environ.get("TERM", "")
+    if term in ("dumb", "unknown") and display.color != "always" and not os.environ.get("FORCE_COLOR"):
+        return None
+    if os.environ.get("NO_COLOR"):
+        return "mono"
+    if os.environ.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+        return "truecolor"
+    return "256" if "256" in term else "standard"
 
-    plain = text.plain
-    if cell_len(plain) <= width:
-        return [text]
+
+# Select Graphic Rendition codes of the styles views use: a style is words from here, such as
+# "bold red". Written out rather than asking rich.style, whose import (with rich.color) costs
+# more than drawing a whole monograph; the views use no other style.
+SGR = {
+    "bold": "1",
+    "dim": "2",
+    "italic": "3",
+    "underline": "4",
+    "reverse": "7",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+}
+COLOURS = {"red", "green", "yellow", "blue", "magenta", "cyan"}
+
+
+class Styles:
+    """The escape codes around a span of each style ("mono": attributes such as bold, no colour)."""
+
+    def __init__(self, system: str | None) -> None:
+        self.system = system
+        self.codes: dict[str, str] = {}
+
+    def __call__(self, text: str, style: str) -> str:
+        if not style or self.system is None:
+            return text
+        if style not in self.codes:
+            words = [word for word in style.split() if not (self.system == "mono" and word in COLOURS)]
+            self.codes[style] = "\x1b[" + ";".join(SGR[word] for word in words) + "m" if words else ""
+        code = self.codes[style]
+        return f"{code}{text}\x1b[0m" if code else text
+
+
+def cell_width(character: str) -> int:
+    """Columns a character takes: two for wide East Asian characters, none for combining marks."""
+    if unicodedata.combining(character):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def wrap(spans: list[Span], width: int) -> list[list[Span]]:
+    """A line's spans in lines of at most `width` cells, each continuation indented under the
+    line's bullet or opening quote mark; a citation or URL is never broken."""
+    plain = "".join(text for text, _ in spans)
+    if plain.isascii():
+        widths = None
+        if len(plain) <= width:
+            return [spans]
+    else:
+        widths = [0]
+        for character in plain:
+            widths.append(widths[-1] + cell_width(character))
+        if widths[-1] <= width:
+            return [spans]
+
+    def cells(start: int, end: int) -> int:
+        return end - start if widths is None else widths[end] - widths[start]
+
     hang = HANG.match(plain).end()
     if hang > width // 2:
         hang = 0
@@ -107,20 +171,30 @@ def wrap(text, width: int) -> list:
         for match in re.finditer(r" +", plain)
         if match.end() < len(plain) and not any(start < match.end() < end for start, end in atoms)
     ]
-    lines, start, room = [], 0, width
-    previous = None
+    cuts, start, room, previous = [], 0, width, None
     for point in [*breaks, len(plain)]:
-        if cell_len(plain[start:point].rstrip()) > room and previous is not None and previous > start:
-            lines.append((start, previous))
+        end = len(plain[:point].rstrip(" "))
+        if cells(start, max(end, start)) > room and previous is not None and previous > start:
+            cuts.append((start, previous))
             start, room = previous, width - hang
         previous = point
-    lines.append((start, len(plain)))
-    result = []
-    for number, (begin, end) in enumerate(lines):
-        line = text[begin:end]
-        line.rstrip()
-        result.append(line if number == 0 else Text.assemble(" " * hang, line))
-    return result
+    cuts.append((start, len(plain)))
+    lines = []
+    for number, (begin, end) in enumerate(cuts):
+        line = slice_spans(spans, begin, len(plain[:end].rstrip(" ")))
+        lines.append(line if number == 0 else [(" " * hang, ""), *line])
+    return lines
+
+
+def slice_spans(spans: list[Span], begin: int, end: int) -> list[Span]:
+    """The spans covering characters `begin` to `end` of their joined text, styles kept."""
+    found, offset = [], 0
+    for text, style in spans:
+        low, high = max(begin - offset, 0), min(end - offset, len(text))
+        if low < high:
+            found.append((text[low:high], style))
+        offset += len(text)
+    return found
 
 
 def page_through(text: str) -> bool:

@@ -1,0 +1,149 @@
+"""The monograph as a person reads it at a terminal: driven in a real pseudo-terminal of 80x24,
+with the pager replaced by a script that records what it was given."""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-8]|9[0-7])[;m]")
+CITATION = re.compile(r"\[[a-z-]+, line \d+\]")
+
+
+def nmref_argv() -> list[str]:
+    script = Path(sys.executable).parent / "nmref"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
+
+
+def in_terminal(*args: str, env: dict[str, str] | None = None, columns: int = 80, rows: int = 24) -> tuple[int, str]:
+    """Run nmref with stdout and stderr on a pseudo-terminal of the given size: (exit code, output)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows), **(env or {})}
+    if "NO_COLOR" not in (env or {}):
+        environment.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [*nmref_argv(), *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=environment, close_fds=True
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            process.kill()
+            raise AssertionError(f"nmref {' '.join(args)} hung")
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return process.wait(timeout=30), b"".join(chunks).decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def recording_pager(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """NMREF_PAGER set to a script that saves what it is given (and shows nothing)."""
+    saved = tmp_path / "paged.txt"
+    return {"NMREF_PAGER": f"sh -c 'cat > {saved}'"}, saved
+
+
+def test_a_long_monograph_goes_through_the_pager(recording_pager: tuple[dict[str, str], Path]) -> None:
+    env, saved = recording_pager
+    code, shown = in_terminal("show", "mildronate", env=env)
+    assert code == 0 and shown.strip() == ""
+    paged = ANSI.sub("", saved.read_text(encoding="utf-8"))
+    assert paged.startswith("Mildronate") and "Key safety facts" in paged
+
+
+def test_no_pager_and_a_short_answer_write_directly(recording_pager: tuple[dict[str, str], Path]) -> None:
+    env, saved = recording_pager
+    code, shown = in_terminal("--no-pager", "show", "mildronate", env=env)
+    assert code == 0 and "Key safety facts" in shown and not saved.exists()
+    code, shown = in_terminal("classes", env=env)
+    assert code == 0 and "Vascular medicines" in shown and not saved.exists()
+
+
+def test_the_first_screen_is_the_summary(recording_pager: tuple[dict[str, str], Path]) -> None:
+    env, saved = recording_pager
+    in_terminal("show", "mildronate", env=env)
+    first_screen = ANSI.sub("", saved.read_text(encoding="utf-8")).splitlines()[:24]
+    text = "\n".join(first_screen)
+    assert "Sport:" in text and "Contraindicated (labels)" in text
+    assert "Forms" not in first_screen and "Sources cited" not in text
+
+
+def test_wrapping_keeps_citations_whole_and_indents_continuations(recording_pager: tuple[dict[str, str], Path]) -> None:
+    env, saved = recording_pager
+    in_terminal("show", "mildronate", env=env)
+    lines = ANSI.sub("", saved.read_text(encoding="utf-8")).splitlines()
+    # Only a URL longer than the screen may pass its edge, alone on its line, unbroken.
+    assert all(len(line) <= 80 or re.fullmatch(r" *https?://\S+", line) for line in lines)
+    assert sum(len(CITATION.findall(line)) for line in lines) > 100
+    for line in lines:
+        assert not re.search(r"\[[a-z-]+,( line)?$", line.rstrip()), f"a citation is split: {line!r}"
+    bullets = [i for i, line in enumerate(lines) if line.startswith("  • ")]
+    continued = [
+        lines[i + 1] for i in bullets if lines[i + 1].strip() and not lines[i + 1].startswith(("  • ", "    "))
+    ]
+    assert not continued, f"a bullet's continuation lost its indent: {continued[:3]}"
+
+
+def test_colour_follows_the_option_and_no_color() -> None:
+    _, coloured = in_terminal("--no-pager", "contraindications", "ceraxon")
+    assert "\x1b[" in coloured
+    _, plain = in_terminal("--no-pager", "--color", "never", "contraindications", "ceraxon")
+    assert "\x1b[" not in plain and "Severe vagotonia" in plain
+    _, no_color = in_terminal("--no-pager", "contraindications", "ceraxon", env={"NO_COLOR": "1"})
+    assert not COLOUR.search(no_color) and COLOUR.search(coloured)  # NO_COLOR: bold may stay, colour goes
+    assert "\x1b[" in run("--color", "always", "contraindications", "ceraxon").stdout
+
+
+def test_brief_is_the_summary_alone() -> None:
+    brief = run("show", "cerebrolysin", "--brief").stdout
+    assert "Key safety facts" in brief and "Contraindicated (labels)" in brief
+    assert "Indications" not in brief and "Sources cited" not in brief
+    assert "--brief" in run("show", "cerebrolysin", "--brief", "--json", code=2).stderr
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_text_views_survive_an_encoding_that_cannot_hold_them(encoding: str) -> None:
+    for args in (["show", "ceraxon"], ["show", "ceraxon", "--json"], ["for", "stroke"]):
+        done = subprocess.run(
+            [*nmref_argv(), *args], capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding}
+        )
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, (args, done.stderr[-300:])
+    locale_c = subprocess.run([*nmref_argv(), "show", "Цераксон"], capture_output=True, env={**os.environ, "LANG": "C"})
+    assert locale_c.returncode == 0 and b"Traceback" not in locale_c.stderr
+
+
+def test_conventions() -> None:
+    assert run("-h").stdout == run("--help").stdout
+    assert "Usage" in run("show", "-h").stdout and "Example" in run("show", "-h").stdout
+    bare = run()
+    assert "Usage" in bare.stdout and bare.stderr == ""
+    misplaced = run("--json", "show", "ceraxon", code=2).stderr
+    assert "go after it: nmref show ... --json" in misplaced and "Possible options" not in misplaced
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"), [("cancer", None), ("asthma", None), ("migraine", None), ("strke", "stroke")]
+)
+def test_condition_suggestions_come_from_condition_wording(typed: str, suggested: str | None) -> None:
+    message = run("for", typed, code=1).stderr
+    assert ("did you mean" in message) == bool(suggested)
+    if suggested:
+        assert suggested in message
