@@ -1,9 +1,9 @@
 """The one place that writes results to stdout: JSON, NDJSON, or a readable view.
 
 A view fills a Page (nmref.terminal) with lines of (text, style) spans: on a terminal it is
-drawn with rich (colour, wrapping, a pager); anywhere else it is written as plain text, so JSON,
-NDJSON and piped views never import rich. Every span of database or user text has its control
-characters made visible, and rich receives spans as plain text, never as markup.
+drawn with colour, wrapping and a pager; anywhere else it is written as plain text. Every span
+of database or user text has its control characters made visible, and styles are applied to
+spans, never parsed out of text, so no text is ever read as markup.
 """
 
 import json

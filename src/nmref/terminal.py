@@ -45,7 +45,7 @@ def configure(color: str = "auto", pager: bool = True) -> None:
 
 
 class Page:
-    """Lines of styled spans, drawn with rich on a terminal and as plain text elsewhere."""
+    """Lines of styled spans, drawn for a terminal or as plain text."""
 
     def __init__(self) -> None:
         self.lines: list[list[Span]] = []
