@@ -74,6 +74,8 @@ def test_every_command_survives_hostile_text(text: str) -> None:
         ["search", text],
         ["for", text],
         ["check", text, "ceraxon"],
+        ["check", "ceraxon", "--condition", text],
+        ["compare", text, "ceraxon"],
         ["drugs", "--class", text],
     ):
         assert_well_behaved([*args, "--json"])
@@ -272,5 +274,5 @@ def test_lookups_during_a_rebuild_all_succeed(project_copy: Path) -> None:
 
 def test_every_registered_command_is_covered_by_the_hostile_input_test() -> None:
     registered = set(typer.main.get_command(app).commands)
-    covered = set(NAME_COMMANDS) | {"class", "search", "for", "check", "drugs"}
+    covered = set(NAME_COMMANDS) | {"class", "search", "for", "check", "compare", "drugs"}
     assert registered - covered <= {"classes", "sources", "side-effects"}

@@ -147,3 +147,21 @@ def test_condition_suggestions_come_from_condition_wording(typed: str, suggested
     assert ("did you mean" in message) == bool(suggested)
     if suggested:
         assert suggested in message
+
+
+def test_compare_puts_drugs_side_by_side_on_a_wide_terminal() -> None:
+    _, wide = in_terminal("--no-pager", "compare", "ceraxon", "cerebrolysin", columns=120, rows=500)
+    heading = next(line for line in ANSI.sub("", wide).splitlines() if line.startswith("Ceraxon"))
+    assert "Cerebrolysin" in heading, "the drugs are columns"
+    _, narrow = in_terminal("--no-pager", "compare", "ceraxon", "cerebrolysin", columns=50, rows=500)
+    lines = ANSI.sub("", narrow).splitlines()
+    assert "Ceraxon" in lines and "Cerebrolysin" in lines, "a narrow screen stacks them"
+
+
+def test_compare_json_holds_each_drugs_monograph_facts() -> None:
+    answer = run("compare", "ceraxon", "cerebrolysin", "mildronate", "--json").json()
+    assert [entry["drug"]["id"] for entry in answer["drugs"]] == ["ceraxon", "cerebrolysin", "mildronate"]
+    shown = run("show", "cerebrolysin", "--json").json()
+    for section in answer["sections"]:
+        assert section["facts"][1] == shown[section["section"]]
+    assert "two or three" in run("compare", "ceraxon", code=2).stderr

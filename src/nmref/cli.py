@@ -376,6 +376,24 @@ def for_(
 
 
 @app.command()
+def compare(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(help="Two or three drug names.", autocompletion=complete_drug)],
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """Two or three drugs side by side, section by section.
+
+    Columns on a wide terminal, one drug after another on a narrow one or in a pipe; each fact
+    is marked label or article and cited.
+
+    Example: nmref compare ceraxon cerebrolysin; nmref compare piracetam vinpocetine cinnarizine"""
+    if not 2 <= len(names) <= 3:
+        raise typer.BadParameter("compare two or three drugs", param_hint="NAMES")
+    emit(query.compare(connection(ctx), names), pick_format(fmt, as_json))
+
+
+@app.command()
 def analogues(
     ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
 ) -> None:

@@ -584,6 +584,31 @@ def _analogues(payload: dict[str, Any], page: Page) -> None:
         _quote_block(page, group["analogues"][0])
 
 
+EVIDENCE_MARKS = {"official-label": "label", "promotional-article": "article", "other-reference": "reference"}
+
+
+def _compare(payload: dict[str, Any], page: Page) -> None:
+    """Drugs side by side, section by section: each fact in a line, marked with its kind of
+    evidence and cited; the quotes are in each drug's own monograph."""
+    drugs = payload["drugs"]
+    page.print(_text("Compared: " + ", ".join(entry["drug"]["name"] for entry in drugs), "bold"))
+    for section in payload["sections"]:
+        name = section["section"]
+        _heading(page, TITLES[name])
+        cells = []
+        for entry, facts in zip(drugs, section["facts"], strict=True):
+            cell = [[_text(entry["drug"]["name"], "bold cyan")]]
+            for fact in facts:
+                label = _fact_label(name, fact)
+                cell.append([*label, _text(f" [{EVIDENCE_MARKS[fact['evidence']]}] ", "dim"), _cite(fact["source"])])
+            if not facts:
+                cell.append([_text("  " + EMPTY_SECTION[name], "dim")])
+            cells.append(cell)
+        page.columns(cells)
+    page.print()
+    page.print(_text("Note: " + payload["notice"], "yellow"))
+
+
 VIEWS: dict[str, Callable[[dict[str, Any], Page], None]] = {
     "show": _show,
     "show-brief": lambda payload, page: _show(payload, page, brief=True),
@@ -600,4 +625,5 @@ VIEWS: dict[str, Callable[[dict[str, Any], Page], None]] = {
     "for": _for,
     "check": _check,
     "analogues": _analogues,
+    "compare": _compare,
 }

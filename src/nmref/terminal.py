@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterable
 from typing import IO, NamedTuple
 
 Span = tuple[str, str]  # (text, rich style)
@@ -44,6 +45,18 @@ def configure(color: str = "auto", pager: bool = True) -> None:
     display = Display(color, pager)
 
 
+class Columns(NamedTuple):
+    """Cells side by side (one per drug in `compare`), each a list of lines of spans: columns on
+    a terminal wide enough, one cell after another elsewhere."""
+
+    cells: list[list[list[Span]]]
+
+
+# A column narrower than this is hard to read: cells then follow one another.
+MIN_COLUMN = 30
+COLUMN_GAP = 2
+
+
 class Page:
     """Lines of styled spans, drawn for a terminal or as plain text."""
 
@@ -55,10 +68,17 @@ class Page:
         self.pages_in_footer = False
 
     def print(self, *spans: Span | str) -> None:
-        self.lines.append([span if isinstance(span, tuple) else (span, "") for span in spans])
+        self.lines.append(_spans(spans))
+
+    def columns(self, cells: list[list[list[Span | str]]]) -> None:
+        self.lines.append(Columns([[_spans(line) for line in cell] for cell in cells]))
 
     def plain(self) -> str:
-        return "".join("".join(text for text, _ in spans) + "\n" for spans in self.lines)
+        return "".join("".join(text for text, _ in spans) + "\n" for spans in self.stacked())
+
+    def stacked(self) -> list[list[Span]]:
+        """Every line, cells of columns one after another."""
+        return [line for entry in self.lines for line in (_stack(entry) if isinstance(entry, Columns) else [entry])]
 
     def draw(self, out: IO[str]) -> None:
         styled = display.color == "always" or (out.isatty() and display.color != "never")
@@ -76,12 +96,45 @@ class Page:
         size = shutil.get_terminal_size()
         styled = Styles(colour_system() if colour else None)
         width = max(size.columns, 20)
-        drawn = [
-            "".join(styled(text, style) for text, style in line) + "\n"
-            for spans in self.lines
-            for line in wrap(spans, width)
-        ]
-        return "".join(drawn), size.lines
+        drawn = []
+        for entry in self.lines:
+            if isinstance(entry, Columns):
+                drawn += side_by_side(entry, width)
+            else:
+                drawn += wrap(entry, width)
+        return "".join("".join(styled(text, style) for text, style in line) + "\n" for line in drawn), size.lines
+
+
+def _spans(spans: Iterable[Span | str]) -> list[Span]:
+    return [span if isinstance(span, tuple) else (span, "") for span in spans]
+
+
+def _stack(columns: Columns) -> list[list[Span]]:
+    return [line for cell in columns.cells for line in cell]
+
+
+def side_by_side(columns: Columns, width: int) -> list[list[Span]]:
+    """Columns as lines of the page: cells wrapped to their column and padded, or stacked when
+    the screen is too narrow for them."""
+    count = len(columns.cells)
+    column = (width - COLUMN_GAP * (count - 1)) // count
+    if column < MIN_COLUMN:
+        return [wrapped for line in _stack(columns) for wrapped in wrap(line, width)]
+    wrapped = [[part for line in cell for part in wrap(line, column)] for cell in columns.cells]
+    rows = []
+    for row in range(max(map(len, wrapped))):
+        spans: list[Span] = []
+        for number, cell in enumerate(wrapped):
+            line = cell[row] if row < len(cell) else []
+            used = sum(span_width(text) for text, _ in line)
+            gap = " " * (column - used + COLUMN_GAP) if number < count - 1 else ""
+            spans += [*line, (gap, "")]
+        rows.append(spans)
+    return rows
+
+
+def span_width(text: str) -> int:
+    return len(text) if text.isascii() else sum(cell_width(character) for character in text)
 
 
 def colour_system() -> str | None:

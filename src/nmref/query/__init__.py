@@ -9,7 +9,7 @@ from nmref.query.check import analogues, check
 from nmref.query.classes import class_members, class_tree, list_drugs
 from nmref.query.db import BUNDLED_DATABASE, SCHEMA_VERSION, connect, data_fingerprint, database_path
 from nmref.query.facts import NOTICE, SEARCHED_SECTIONS, list_sources
-from nmref.query.monograph import SECTION_COMMANDS, Monograph, compile_monograph, monograph, section
+from nmref.query.monograph import SECTION_COMMANDS, Monograph, compare, compile_monograph, monograph, section
 from nmref.query.names import SUGGESTIONS, complete_drug_names, resolve_drug, suggest_drugs
 from nmref.query.search import for_condition, search
 
@@ -25,6 +25,7 @@ __all__ = [
     "check",
     "class_members",
     "class_tree",
+    "compare",
     "compile_monograph",
     "complete_drug_names",
     "connect",

@@ -247,3 +247,25 @@ def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
         ],
         "notice": NOTICE,
     }
+
+
+# What `compare` puts side by side, in the monograph's clinical order.
+COMPARED_SECTIONS = (
+    "indications",
+    "contraindications",
+    "precautions",
+    "interactions",
+    "adverse_effects",
+    "label_dosing",
+)
+
+
+def compare(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
+    """Two or three drugs section by section: each section's facts for each drug, in order."""
+    found = [monograph(conn, query).to_dict() for query in queries]
+    return {
+        "command": "compare",
+        "drugs": [{"matched": each["matched"], "drug": each["drug"]} for each in found],
+        "sections": [{"section": name, "facts": [each[name] for each in found]} for name in COMPARED_SECTIONS],
+        "notice": NOTICE,
+    }
