@@ -2,6 +2,7 @@
 with the pager replaced by a script that records what it was given."""
 
 import fcntl
+import json
 import os
 import pty
 import re
@@ -165,3 +166,47 @@ def test_compare_json_holds_each_drugs_monograph_facts() -> None:
     for section in answer["sections"]:
         assert section["facts"][1] == shown[section["section"]]
     assert "two or three" in run("compare", "ceraxon", code=2).stderr
+
+
+def bash_completions(*words: str) -> list[str]:
+    """What the real bash completion function offers after `words` (the last one being typed)."""
+    script = subprocess.run([*nmref_argv(), "--show-completion", "bash"], capture_output=True, text=True).stdout
+    program = "\n".join(
+        [
+            script,
+            "COMP_WORDS=(" + " ".join(f"'{word}'" for word in words) + ")",
+            f"COMP_CWORD={len(words) - 1}",
+            "_nmref_completion nmref",
+            'printf "%s\\n" "${COMPREPLY[@]}"',
+        ]
+    )
+    path = os.pathsep.join([str(Path(nmref_argv()[0]).parent), os.environ.get("PATH", "")])
+    done = subprocess.run(
+        ["bash", "--norc", "-c", program], capture_output=True, text=True, env={**os.environ, "PATH": path}
+    )
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line]
+
+
+@pytest.mark.skipif(not Path(nmref_argv()[0]).name == "nmref", reason="needs the installed nmref script")
+def test_bash_completion_of_names_in_any_case_script_and_words() -> None:
+    assert "ceraxon" in bash_completions("nmref", "show", "cera")
+    assert bash_completions("nmref", "show", "Цера") == ["Цераксон"]
+    assert bash_completions("nmref", "show", "Acetylsal") == ["Acetylsalicylic\\ acid"]
+    assert "antioxidants" in bash_completions("nmref", "class", "antiox")
+    assert "show" in bash_completions("nmref", "sh")
+
+
+def test_install_completion_for_the_shell_named(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path)}
+    done = subprocess.run([*nmref_argv(), "--install-completion", "zsh"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "zsh completion installed" in done.stdout
+    assert (tmp_path / ".zfunc" / "_nmref").is_file() and not (tmp_path / ".bashrc").exists()
+    assert "_NMREF_COMPLETE=complete_zsh" in (tmp_path / ".zfunc" / "_nmref").read_text()
+
+
+def test_a_stray_completion_variable_does_not_break_commands() -> None:
+    done = subprocess.run(
+        [*nmref_argv(), "show", "ceraxon", "--json"], capture_output=True, env={**os.environ, "_NMREF_COMPLETE": "x"}
+    )
+    assert done.returncode == 0 and json.loads(done.stdout)["drug"]["id"] == "ceraxon"

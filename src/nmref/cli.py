@@ -97,6 +97,8 @@ app = typer.Typer(
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # nmref's own --install-completion SHELL and --show-completion SHELL take the shell named.
+    add_completion=False,
 )
 
 FormatOption = Annotated[
@@ -129,9 +131,70 @@ def connection(ctx: typer.Context) -> sqlite3.Connection:
 
 def complete_drug(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
-        return query.complete_drug_names(connection(ctx), incomplete)
+        return for_shell(query.complete_drug_names(connection(ctx), incomplete), incomplete)
     except (NmrefError, sqlite3.DatabaseError):
         return []
+
+
+def complete_class(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return for_shell(query.complete_class_names(connection(ctx), incomplete), incomplete)
+    except (NmrefError, sqlite3.DatabaseError):
+        return []
+
+
+# Characters bash would split a word at or expand: escaped in a completion it inserts.
+BASH_SPECIAL = re.compile(r"""([\s'"\\$&;()<>|*?\[\]!#~`{}])""")
+
+
+def for_shell(names: list[str], incomplete: str) -> list[str]:
+    """Completions as the shell that asks will insert them.
+
+    Names are found whatever the case or spelling typed ('cera' finds Ceraxon), but shells keep
+    only candidates that start with what was typed, so a name that starts with it in another
+    case keeps the typed letters. bash inserts a candidate as it is, so its spaces and special
+    characters are escaped: 'Acetylsalicylic acid' goes in as one argument."""
+    shell = os.environ.get(COMPLETE_VARIABLE, "")
+    shown = []
+    for name in names:
+        if name.casefold().startswith(incomplete.casefold()):
+            name = incomplete + name[len(incomplete) :]
+        if shell == "complete_bash":
+            name = BASH_SPECIAL.sub(r"\\\1", name)
+        shown.append(name)
+    return list(dict.fromkeys(shown))
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+COMPLETE_VARIABLE = "_NMREF_COMPLETE"
+# The values typer's completion scripts set it to.
+COMPLETE_INSTRUCTIONS = {f"complete_{shell}" for shell in Shell} | {"complete_powershell", "complete_pwsh"}
+
+
+def install_completion(value: Shell | None) -> None:
+    """--install-completion SHELL: install for the shell named, not the one that runs nmref."""
+    if value is None:
+        return
+    # typer's own installer, given the shell (its --install-completion guesses it instead).
+    from typer._completion_shared import install
+
+    shell, path = install(shell=value.value, prog_name="nmref", complete_var=COMPLETE_VARIABLE)
+    sys.stdout.write(f"{shell} completion installed in {path}; it takes effect in a new shell\n")
+    raise typer.Exit()
+
+
+def show_completion(value: Shell | None) -> None:
+    if value is None:
+        return
+    from typer._completion_shared import get_completion_script
+
+    sys.stdout.write(get_completion_script(prog_name="nmref", complete_var=COMPLETE_VARIABLE, shell=value.value))
+    raise typer.Exit()
 
 
 def show_version(ctx: typer.Context, value: bool) -> None:
@@ -166,6 +229,26 @@ def main_options(
             help="Colour in text views: auto (on a terminal, unless NO_COLOR is set), always, never.",
         ),
     ] = Color.auto,
+    install: Annotated[
+        Shell | None,
+        typer.Option(
+            "--install-completion",
+            metavar="SHELL",
+            is_eager=True,
+            callback=install_completion,
+            help="Install completion of commands, drug and class names for SHELL (bash, zsh or fish).",
+        ),
+    ] = None,
+    show: Annotated[
+        Shell | None,
+        typer.Option(
+            "--show-completion",
+            metavar="SHELL",
+            is_eager=True,
+            callback=show_completion,
+            help="Print the completion script for SHELL, to install it by hand.",
+        ),
+    ] = None,
     no_pager: Annotated[
         bool,
         typer.Option(
@@ -281,7 +364,12 @@ app.command("dosing")(
 @app.command("class")
 def class_(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Class name, e.g. antioxidants, anticoagulants, neuroprotectors.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Class name, e.g. antioxidants, anticoagulants, neuroprotectors.", autocompletion=complete_class
+        ),
+    ],
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
@@ -408,7 +496,7 @@ def analogues(
 
 def invoked_command(args: list[str]) -> str | None:
     """The subcommand named in `args`, skipping the group's own options."""
-    takes_value = {"--db", "--color"}
+    takes_value = {"--db", "--color", "--install-completion", "--show-completion"}
     skip = False
     for arg in args:
         if skip:
@@ -440,5 +528,15 @@ def only_the_invoked_command(args: list[str]) -> None:
 def main() -> None:
     # Die quietly like any Unix filter when the reader goes away (`nmref drugs | head -1`).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    instruction = os.environ.get(COMPLETE_VARIABLE)
+    if instruction is not None:
+        if instruction in COMPLETE_INSTRUCTIONS:
+            # A shell asks for completions: typer's completion classes answer it.
+            from typer.completion import completion_init
+
+            completion_init()
+        else:
+            # Not a completion request (a stray or garbled variable): run the command as typed.
+            del os.environ[COMPLETE_VARIABLE]
     only_the_invoked_command(sys.argv[1:])
     app(prog_name="nmref")

@@ -10,7 +10,7 @@ from nmref.query.classes import class_members, class_tree, list_drugs
 from nmref.query.db import BUNDLED_DATABASE, SCHEMA_VERSION, connect, data_fingerprint, database_path
 from nmref.query.facts import NOTICE, SEARCHED_SECTIONS, list_sources
 from nmref.query.monograph import SECTION_COMMANDS, Monograph, compare, compile_monograph, monograph, section
-from nmref.query.names import SUGGESTIONS, complete_drug_names, resolve_drug, suggest_drugs
+from nmref.query.names import SUGGESTIONS, complete_class_names, complete_drug_names, resolve_drug, suggest_drugs
 from nmref.query.search import for_condition, search
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "class_tree",
     "compare",
     "compile_monograph",
+    "complete_class_names",
     "complete_drug_names",
     "connect",
     "data_fingerprint",

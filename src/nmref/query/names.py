@@ -5,7 +5,7 @@ import sqlite3
 from typing import Any
 
 from nmref.errors import NotFound
-from nmref.names import normalize
+from nmref.names import class_key, normalize
 
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.6
@@ -106,6 +106,16 @@ def complete_drug_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) 
     key = normalize(prefix)
     rows = conn.execute(
         "SELECT name FROM drug_names WHERE key >= ? AND key < ? ORDER BY kind != 'canonical', key LIMIT ?",
+        [key, key + "\U0010ffff", limit],
+    ).fetchall()
+    return [row["name"] for row in rows]
+
+
+def complete_class_names(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
+    """Class names and aliases starting with `prefix` (case and a plural forgiven)."""
+    key = class_key(prefix) if prefix else ""
+    rows = conn.execute(
+        "SELECT name FROM class_names WHERE key >= ? AND key < ? ORDER BY key LIMIT ?",
         [key, key + "\U0010ffff", limit],
     ).fetchall()
     return [row["name"] for row in rows]
