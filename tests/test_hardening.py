@@ -76,6 +76,7 @@ def test_every_command_survives_hostile_text(text: str) -> None:
         ["check", text, "ceraxon"],
         ["check", "ceraxon", "--condition", text],
         ["compare", text, "ceraxon"],
+        ["schema", text],
         ["drugs", "--class", text],
     ):
         assert_well_behaved([*args, "--json"])
@@ -274,5 +275,5 @@ def test_lookups_during_a_rebuild_all_succeed(project_copy: Path) -> None:
 
 def test_every_registered_command_is_covered_by_the_hostile_input_test() -> None:
     registered = set(typer.main.get_command(app).commands)
-    covered = set(NAME_COMMANDS) | {"class", "search", "for", "check", "compare", "drugs"}
+    covered = set(NAME_COMMANDS) | {"class", "search", "for", "check", "compare", "schema", "drugs"}
     assert registered - covered <= {"classes", "sources", "side-effects"}

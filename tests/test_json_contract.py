@@ -1,5 +1,5 @@
 """The JSON contract: every command's --json output, on the bundled database, validates against
-its schema in schemas/ (JSON Schema 2020-12, shared parts in schemas/defs.schema.json), and the
+its schema in src/nmref/schemas/ (JSON Schema 2020-12, shared parts in defs.schema.json), and the
 payloads agree with one another where they describe the same thing.
 
 Inputs are taken from the CLI's own answers (`drugs`, `classes`), never hard-coded lists of
@@ -28,7 +28,8 @@ from nmref import query
 from nmref.cli import app
 from nmref.render import OutputFormat, emit
 
-SCHEMAS = ROOT / "schemas"
+SCHEMAS = ROOT / "src" / "nmref" / "schemas"
+SCHEMA_BASE = "https://nmref.invalid/schemas/v2/"
 # CLI command -> schema file stem, where they differ.
 SCHEMA_OF = {"side-effects": "adverse-effects"}
 SECTION_COMMANDS = ["indications", "contraindications", "adverse-effects", "side-effects", "interactions", "dosing"]
@@ -72,16 +73,17 @@ CONDITIONS = ["stroke", "memory", "traumatic brain injury"]
 
 @cache
 def registry() -> Registry:
+    # Keyed by their absolute $id, as any validator given the files would find them.
     resources = [
-        (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8"))))
-        for path in sorted(SCHEMAS.glob("*.schema.json"))
+        (contents["$id"], Resource.from_contents(contents))
+        for contents in (json.loads(path.read_text(encoding="utf-8")) for path in sorted(SCHEMAS.glob("*.schema.json")))
     ]
     return Registry().with_resources(resources)
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    schema = registry().contents(f"{name}.schema.json")
+    schema = registry().contents(SCHEMA_BASE + f"{name}.schema.json")
     return Draft202012Validator(schema, registry=registry())
 
 
@@ -100,7 +102,8 @@ def assert_valid(name: str, payload: Any, what: str) -> None:
 
 
 def command_names() -> list[str]:
-    return sorted(typer.main.get_command(app).commands)
+    """The commands that answer with a payload (`schema` answers with a JSON Schema itself)."""
+    return sorted(set(typer.main.get_command(app).commands) - {"schema"})
 
 
 def walk(value: Any) -> Iterator[dict[str, Any]]:
@@ -158,8 +161,8 @@ def test_schema_is_valid_2020_12_and_every_ref_resolves(path: Path) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == path.name
-    resolver = registry().resolver(base_uri=path.name)
+    assert schema["$id"] == SCHEMA_BASE + path.name, "an absolute $id, so any validator resolves the refs"
+    resolver = registry().resolver(base_uri=schema["$id"])
     refs = [node["$ref"] for node in walk(schema) if isinstance(node.get("$ref"), str)]
     for ref in refs:
         resolver.lookup(ref)  # raises on a ref to a missing file or definition
@@ -174,14 +177,14 @@ def test_every_command_has_a_schema() -> None:
 
 def test_every_command_schema_pins_schema_version_and_command() -> None:
     for command in command_names():
-        schema = registry().contents(f"{SCHEMA_OF.get(command, command)}.schema.json")
+        schema = registry().contents(SCHEMA_BASE + f"{SCHEMA_OF.get(command, command)}.schema.json")
         assert schema["type"] == "object" and schema["additionalProperties"] is False, command
         assert {"schema_version", "command"} <= set(schema["required"]), command
         assert "const" in schema["properties"]["command"], command
 
 
 def test_every_fact_definition_requires_text_quote_and_a_located_source() -> None:
-    defs = registry().contents("defs.schema.json")["$defs"]
+    defs = registry().contents(SCHEMA_BASE + "defs.schema.json")["$defs"]
     assert {"text", "quote", "source"} <= set(defs["factCore"]["required"])
     assert {"id", "kind", "line"} <= set(defs["source"]["required"])
     closed = [name for name, definition in defs.items() if definition.get("unevaluatedProperties") is False]
@@ -392,7 +395,7 @@ def test_check(names: tuple[str, ...]) -> None:
 def test_check_samples_cover_every_connection_and_no_finding() -> None:
     payloads = [run("check", *names, "--json").json() for names in CHECKS]
     connections = {finding["connection"] for payload in payloads for finding in payload["findings"]}
-    enum = registry().contents("defs.schema.json")["$defs"]["checkConnection"]["enum"]
+    enum = registry().contents(SCHEMA_BASE + "defs.schema.json")["$defs"]["checkConnection"]["enum"]
     assert connections == set(enum)
     assert any(not payload["findings"] for payload in payloads)
 
@@ -524,10 +527,13 @@ def trimmed_from(example: Any, real: Any) -> bool:
 
 def schema_for_payload(command: str) -> str:
     """The schema whose `command` const is this payload's `command` value."""
+    schemas = {
+        path.name.removesuffix(".schema.json"): registry().contents(SCHEMA_BASE + path.name) for path in schema_files()
+    }
     stems = {
-        registry().contents(path.name)["properties"]["command"]["const"]: path.name.removesuffix(".schema.json")
-        for path in schema_files()
-        if "command" in registry().contents(path.name).get("properties", {})
+        schema["properties"]["command"]["const"]: stem
+        for stem, schema in schemas.items()
+        if "command" in schema.get("properties", {})
     }
     return stems[command]
 
@@ -559,3 +565,46 @@ def test_docs_have_a_valid_example_for_every_command() -> None:
 def test_docs_examples_are_real_output_trimmed(command: str, body: str) -> None:
     real = run(*shlex.split(command)[1:]).json()
     assert trimmed_from(json.loads(body), real), f"docs/json.md: the example of {command!r} is not its output"
+
+
+# --- nmref schema: standalone schemas and NDJSON records ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "ceraxon"),
+        ("contraindications", "cerebrolysin"),
+        ("check", "warfarin", "aspirin"),
+        ("for", "stroke"),
+        ("compare", "ceraxon", "mildronate"),
+        ("classes",),
+        ("search", "Quincke"),
+        ("sources",),
+    ],
+)
+def test_output_validates_against_the_standalone_schema_alone(args: tuple[str, ...], tmp_path: Path) -> None:
+    """What `nmref schema COMMAND` prints validates the command's output with no other file and
+    no registry: a standard validator, run from any folder, needs nothing else."""
+    schema = run("schema", args[0]).json()
+    assert schema["$id"].startswith("https://") and "defs.schema.json" not in json.dumps(schema)
+    Draft202012Validator.check_schema(schema)
+    errors = list(Draft202012Validator(schema).iter_errors(run(*args, "--json").json()))
+    assert not errors, describe(errors)
+
+
+@pytest.mark.parametrize("command", ["drugs", "search", "sources", "class", "classes", "for", "check"])
+def test_ndjson_records_validate_against_the_record_schema(command: str) -> None:
+    args = {"search": ["stroke"], "class": ["antioxidants"], "for": ["stroke"], "check": ["warfarin", "aspirin"]}
+    schema = run("schema", command, "--record").json()
+    records = run(command, *args.get(command, []), "--format", "ndjson").ndjson()
+    assert records
+    for record in records:
+        errors = list(Draft202012Validator(schema).iter_errors(record))
+        assert not errors, describe(errors)
+
+
+def test_schema_refuses_an_unknown_name_with_the_list() -> None:
+    message = run("schema", "shw", code=2).stderr
+    assert "no schema named 'shw'" in message and "show" in message
+    assert "no NDJSON records" in run("schema", "show", "--record", code=2).stderr

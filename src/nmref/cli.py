@@ -20,7 +20,7 @@ from typer.main import get_command_name
 
 from nmref import __version__, query, terminal
 from nmref.errors import ExitCode, NmrefError, NotFound, printable
-from nmref.render import OutputFormat, Payload, emit, emit_stream
+from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 answered; 1 nothing found (unknown drug, class or condition; no match); "
@@ -479,6 +479,34 @@ def compare(
     if not 2 <= len(names) <= 3:
         raise typer.BadParameter("compare two or three drugs", param_hint="NAMES")
     emit(query.compare(connection(ctx), names), pick_format(fmt, as_json))
+
+
+def complete_schema(incomplete: str) -> list[str]:
+    from nmref import schemas
+
+    return [name for name in schemas.names() if name.startswith(incomplete.casefold())]
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="A command (show, check, ...) or defs.", autocompletion=complete_schema)],
+    record: Annotated[
+        bool, typer.Option("--record", help="The schema of one line of the command's --format ndjson.")
+    ] = False,
+) -> None:
+    """The JSON Schema of a command's --json output, standalone (definitions included).
+
+    Examples: nmref schema show > show.schema.json; nmref schema drugs --record"""
+    from nmref import schemas
+
+    wanted = {"side-effects": "adverse-effects"}.get(name, name)
+    if wanted not in schemas.names():
+        known = ", ".join(schemas.names())
+        raise typer.BadParameter(f"no schema named {printable(name, one_line=True)!r}; there are: {known}")
+    if record and wanted not in schemas.RECORD_LISTS:
+        lists = ", ".join(sorted(schemas.RECORD_LISTS))
+        raise typer.BadParameter(f"{wanted} has no NDJSON records; the list commands are: {lists}")
+    emit_document(schemas.record(wanted) if record else schemas.standalone(wanted))
 
 
 @app.command()

@@ -90,6 +90,12 @@ def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None, view: 
     out.flush()
 
 
+def emit_document(document: dict[str, Any], out: IO[str] | None = None) -> None:
+    """Write a JSON document that is not a result (a schema), indented for reading."""
+    out = out or sys.stdout
+    write_json_lines([json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n"], out)
+
+
 def emit_stream(
     payloads: Iterable[Payload], fmt: OutputFormat, out: IO[str] | None = None, view: str | None = None
 ) -> None:
