@@ -26,7 +26,7 @@ def test_wheel_ships_the_bundled_database_and_the_command(tmp_path: Path) -> Non
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("nmref/data/nmref.db") == query.BUNDLED_DATABASE.read_bytes()
         entry_points = next(name for name in archive.namelist() if name.endswith("entry_points.txt"))
-        assert "nmref = nmref.cli:main" in archive.read(entry_points).decode()
+        assert "nmref = nmref.launcher:main" in archive.read(entry_points).decode()
         shipped = {name for name in archive.namelist() if name.startswith("nmref/schemas/")}
         assert {"nmref/schemas/show.schema.json", "nmref/schemas/defs.schema.json"} <= shipped
 

@@ -1,3 +1,3 @@
-from nmref.cli import main
+from nmref.launcher import main
 
 main()

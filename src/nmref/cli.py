@@ -12,14 +12,14 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperGroup
 from typer.main import get_command_name
 
 from nmref import __version__, query, terminal
-from nmref.errors import ExitCode, NmrefError, NotFound, printable
+from nmref.errors import ExitCode, NmrefError, NotFound, printable, quoted
 from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
@@ -60,10 +60,13 @@ class NmrefGroup(TyperGroup):
             hint = misplaced_option_hint(error, arguments)
             if hint:
                 message = without_possible_options(message)
-            sys.stderr.write(f"nmref: {message}{hint} (see '{where} --help')\n")
+            say(f"{message}{hint} (see '{where} --help')")
             code = error.exit_code
         except typer.Abort:
             code = ExitCode.INTERRUPTED
+        except OSError as error:  # writing the answer failed: a full disk, a closed stdout
+            say(f"cannot write the output ({error.strerror or error})")
+            code = ExitCode.OUTPUT
         if standalone_mode:
             sys.exit(code)
         return code
@@ -86,8 +89,14 @@ def without_possible_options(message: str) -> str:
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"nmref: {message}\n")
+    say(message)
     raise typer.Exit(code)
+
+
+def say(message: str) -> None:
+    """One line on stderr. Every message passes here made printable: a path, an SQLite error or
+    a drug name from a database could otherwise carry terminal escape sequences."""
+    sys.stderr.write(f"nmref: {printable(message, one_line=True)}\n")
 
 
 app = typer.Typer(
@@ -205,7 +214,8 @@ def show_version(ctx: typer.Context, value: bool) -> None:
         data = f"data {query.data_fingerprint(conn)}, schema {query.SCHEMA_VERSION}"
     except (NmrefError, sqlite3.DatabaseError) as error:
         data = f"data unavailable: {getattr(error, 'message', error)}"
-    sys.stdout.write(f"nmref {__version__} ({data})\n")
+    # The fingerprint is read from a database, which may be anyone's: made printable.
+    sys.stdout.write(f"nmref {__version__} ({printable(data, one_line=True)})\n")
     raise typer.Exit()
 
 
@@ -269,10 +279,49 @@ NameArgument = Annotated[
 ]
 
 
-def stdin_names() -> Iterator[str]:
-    for line in sys.stdin:
-        if line.strip():
-            yield line.strip()
+# The longest name a batch line may hold; a longer line is an error record, and memory stays
+# bounded whatever stdin holds (`show --json - < /dev/zero`).
+MAX_NAME = 200
+MAX_LINE_BYTES = 4 * MAX_NAME + 2
+
+
+class BadLine(NamedTuple):
+    """A batch line that is not a name: not UTF-8, or too long."""
+
+    code: str
+    shown: str
+    message: str
+
+
+def stdin_names() -> Iterator[str | BadLine]:
+    """Names from stdin, one a line, read in bounded pieces as bytes: a line that is not UTF-8
+    or is too long becomes a BadLine, and the batch goes on."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        return  # stdin closed: no names
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE_BYTES)
+        if not line:
+            return
+        number += 1
+        if not line.endswith(b"\n") and len(line) == MAX_LINE_BYTES:
+            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass  # the rest of an overlong line, dropped a piece at a time
+            yield BadLine("too_long", "", f"line {number} is longer than a name can be ({MAX_NAME} characters)")
+            continue
+        try:
+            name = line.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            shown = line.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
+            yield BadLine("not_utf8", shown, f"line {number} is not UTF-8: {quoted(shown)}")
+            continue
+        if len(name) > MAX_NAME:
+            yield BadLine(
+                "too_long", name[:MAX_NAME], f"line {number} is longer than a name can be ({MAX_NAME} characters)"
+            )
+        elif name:
+            yield name
 
 
 def answer(
@@ -292,19 +341,28 @@ def answer(
     def results() -> Iterator[Payload]:
         nonlocal missed
         for each in stdin_names():
+            if isinstance(each, BadLine):
+                missed = True
+                yield error_record(each.shown, each.code, each.message, [])
+                continue
             try:
                 yield lookup(conn, each)
             except NotFound as error:
                 missed = True
-                yield {
-                    "command": "error",
-                    "query": each,
-                    "error": {"code": "not_found", "message": error.message, "suggestions": error.suggestions},
-                }
+                yield error_record(each, "not_found", error.message, error.suggestions)
 
     emit_stream(results(), fmt, view=view)
     if missed:
         raise typer.Exit(ExitCode.NOT_FOUND)
+
+
+def error_record(query: str, code: str, message: str, suggestions: list[str]) -> dict[str, Any]:
+    """A batch line that has no answer, as the record that stands in its place."""
+    return {
+        "command": "error",
+        "query": query,
+        "error": {"code": code, "message": message, "suggestions": suggestions},
+    }
 
 
 @app.command()
@@ -556,6 +614,12 @@ def only_the_invoked_command(args: list[str]) -> None:
 def main() -> None:
     # Die quietly like any Unix filter when the reader goes away (`nmref drugs | head -1`).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if sys.stdout is None:  # started with stdout closed
+        say("standard output is closed: there is nowhere to write the answer")
+        sys.exit(ExitCode.OUTPUT)
+    # An argument that is not UTF-8 reaches Python as lone surrogates, which no output can
+    # encode: it is shown with its bytes escaped instead, and looked up as such.
+    sys.argv = [arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for arg in sys.argv]
     instruction = os.environ.get(COMPLETE_VARIABLE)
     if instruction is not None:
         if instruction in COMPLETE_INSTRUCTIONS:
@@ -567,4 +631,17 @@ def main() -> None:
             # Not a completion request (a stray or garbled variable): run the command as typed.
             del os.environ[COMPLETE_VARIABLE]
     only_the_invoked_command(sys.argv[1:])
-    app(prog_name="nmref")
+    try:
+        app(prog_name="nmref")
+    finally:
+        flush_or_fail()
+
+
+def flush_or_fail() -> None:
+    """Flush stdout here, where a failure becomes one line and exit 74, rather than at exit,
+    where Python would print "Exception ignored" and a traceback."""
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        say(f"cannot write the output ({error.strerror or error})")
+        os._exit(ExitCode.OUTPUT)

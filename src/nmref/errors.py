@@ -11,7 +11,9 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     DATABASE = 3
+    OUTPUT = 74  # the output could not be written (sysexits' EX_IOERR): a full disk, a closed stdout
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class NmrefError(Exception):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import IO, Any
 
+from nmref import signals
 from nmref.errors import printable
 from nmref.query import Monograph
 from nmref.terminal import Page, Span
@@ -58,14 +59,16 @@ def json_line(payload: Payload) -> bytes:
 
 
 def write_json_lines(lines: Iterable[bytes], out: IO[str]) -> None:
-    """Write UTF-8 lines to `out`: straight to its byte stream where it has one (stdout), else decoded."""
+    """Write UTF-8 lines to `out`: straight to its byte stream where it has one (stdout), else
+    decoded; whole, even if a signal comes while they are being written."""
     binary = getattr(out, "buffer", None)
-    if binary is None:
-        out.write(b"".join(lines).decode())
-        return
-    out.flush()
-    binary.write(b"".join(lines))
-    binary.flush()
+    with signals.whole():
+        if binary is None:
+            out.write(b"".join(lines).decode())
+            return
+        out.flush()
+        binary.write(b"".join(lines))
+        binary.flush()
 
 
 def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None, view: str | None = None) -> None:
@@ -105,7 +108,7 @@ def emit_stream(
         if fmt is not OutputFormat.text:
             write_json_lines([json_line(payload)], out)
         elif "error" in (record := as_dict(payload)):
-            sys.stderr.write(record["error"]["message"] + "\n")
+            sys.stderr.write(f"nmref: {printable(record['error']['message'], one_line=True)}\n")
         else:
             render_view(record, out, view)
         out.flush()

@@ -260,15 +260,18 @@ def page_through(text: str) -> bool:
     env = dict(os.environ)
     if os.path.basename(argv[0]) == "less":
         env.setdefault("LESS", DEFAULT_LESS)
-    try:
-        pager = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env)
-    except OSError:
-        return False
-    try:
-        pager.communicate(text.encode(sys.stdout.encoding or "utf-8", errors="replace"))
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass  # the reader quit the pager early
-    pager.wait()
+    from nmref.signals import ignored_while_paging
+
+    with ignored_while_paging():
+        try:
+            pager = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env)
+        except OSError:
+            return False
+        try:
+            pager.communicate(text.encode(sys.stdout.encoding or "utf-8", errors="replace"))
+        except BrokenPipeError:
+            pass  # the reader quit the pager early
+        pager.wait()
     return True
 
 

@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from nmref.errors import DatabaseUnavailable
@@ -18,19 +19,27 @@ def connect(override: str | os.PathLike[str] | None = None) -> sqlite3.Connectio
     """Open the database read-only, or raise DatabaseUnavailable saying why not.
 
     A missing path is never created: the URI says mode=ro, and the path is checked first so
-    the message can say what is wrong instead of SQLite's "unable to open".
+    the message can say what is wrong instead of SQLite's "unable to open". The bundled
+    database is opened immutable: nothing writes it, and an update replaces the file by rename.
     """
     path = database_path(override)
-    if not path.exists():
-        raise DatabaseUnavailable(f"database not found: {path}")
-    if not path.is_file():
-        raise DatabaseUnavailable(f"database path is not a file: {path}")
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        status = path.stat()
+    except FileNotFoundError:
+        raise DatabaseUnavailable(f"database not found: {path}") from None
+    except OSError as error:  # a path too long, a folder that may not be searched, a link loop
+        raise DatabaseUnavailable(f"cannot open the database {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise DatabaseUnavailable(f"database path is not a file: {path}")
+    if not os.access(path, os.R_OK):
+        raise DatabaseUnavailable(f"cannot open the database {path}: permission denied")
+    immutable = "&immutable=1" if path.resolve() == BUNDLED_DATABASE.resolve() else ""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro" + immutable, uri=True)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only = ON")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, OSError) as error:
         raise DatabaseUnavailable(f"{path} is not a readable nmref database ({error})") from None
     if row is None or row[0] != SCHEMA_VERSION:
         found = "none" if row is None else row[0]

@@ -5,6 +5,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from nmref.errors import DatabaseUnavailable
+
 # Sections of a monograph backed by a fact table, in the order a reader wants them.
 FACT_SECTIONS = (
     "ingredients",
@@ -54,9 +56,17 @@ NOTICE = (
 CATEGORY_NOTE = "category assigned by a person from the source's wording"
 
 
+class Sources(dict[str, sqlite3.Row]):
+    """The sources by id. A fact naming a source the database lacks means the database is
+    damaged or not nmref's: a one-line database error, never a KeyError."""
+
+    def __missing__(self, source_id: str) -> sqlite3.Row:
+        raise DatabaseUnavailable(f"a fact names source {source_id!r}, which the database lacks; rebuild it")
+
+
 @functools.lru_cache(maxsize=8)
 def source_rows(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
-    return {row["id"]: row for row in conn.execute("SELECT id, kind, title, file, url FROM sources")}
+    return Sources((row["id"], row) for row in conn.execute("SELECT id, kind, title, file, url FROM sources"))
 
 
 def cite(sources: dict[str, sqlite3.Row], source_id: str, line: int) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """A drug's monograph: compiled by the build from the fact tables, read in one row."""
 
 import json
+import re
 import sqlite3
 from typing import Any, NamedTuple
 
@@ -43,6 +44,22 @@ class Monograph(NamedTuple):
         return {**self.head(), **json.loads(self.body)}
 
 
+# The build stores compact JSON: no raw control character, not even a newline, can be in it.
+CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+def stored_json_is_sound(body: bytes) -> bool:
+    """Whether a stored monograph can go out as it is: one JSON object, UTF-8, no raw control
+    character (a damaged page or a file overwritten while read fails one of these)."""
+    if not (body[:1] == b"{" and body[-1:] == b"}") or CONTROL_BYTES.search(body):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
     """Everything the sources say about one drug, each fact with its quote and source line."""
     # One statement for the name and the body: a batch pays for it once per name.
@@ -54,10 +71,8 @@ def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
     if row is None:
         match = resolve_drug(conn, query)  # NotFound, with suggestions, unless the monograph is what is missing
         raise DatabaseUnavailable(f"the database has no compiled monograph for {match['name']}; rebuild it")
-    try:
-        row["body"].decode("utf-8")  # what goes out must be UTF-8, even from a damaged database
-    except UnicodeDecodeError:
-        raise DatabaseUnavailable(f"the compiled monograph for {row['name']} is damaged; rebuild it") from None
+    if not stored_json_is_sound(row["body"]):
+        raise DatabaseUnavailable(f"the compiled monograph for {row['name']} is damaged; rebuild it")
     return Monograph({"query": query, "name": row["name"], "kind": row["kind"]}, row["body"])
 
 
