@@ -14,7 +14,7 @@ checked image is written to a temporary file beside the target and renamed into 
 from __future__ import annotations
 
 import argparse
-import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -46,6 +46,8 @@ DERIVED_COLUMNS = {"drug_names": {"key"}}
 EXTRA_COLUMNS = {"classes": ["aliases"]}
 # Columns the schema allows to be NULL that a curated row must still fill in.
 ALWAYS_REQUIRED = {"line", "quote", "source_id"}
+# No curated cell holds a control character (a NUL in an id, an escape sequence in a text).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Sources whose facts are our own words for what public pages say: each such fact cites them.
 NOTES_KINDS = {"reference-notes", "label-notes"}
 # For a caveat link: the columns of a fact table that name a drug the fact is about.
@@ -130,11 +132,14 @@ def read_tsv(path: Path, expected: list[str]) -> Iterator[Row]:
             decoded.append(line.decode("utf-8").removesuffix("\r"))
         except UnicodeDecodeError as error:
             problems.append(Problem(path, number, f"not UTF-8 ({error.reason} at byte {error.start})"))
+            continue
+        if "\r" in decoded[-1]:
+            problems.append(Problem(path, number, "a carriage return inside a line: lines must end with LF (\\n)"))
     if problems:
         raise BuildFailed(problems)
     if not decoded:
         raise BuildFailed([Problem(path, 1, "empty file: a header line is required")])
-    header = next(csv.reader([decoded[0]], delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = decoded[0].split("\t")
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise BuildFailed([Problem(path, 1, f"duplicate column(s): {', '.join(duplicated)}")])
@@ -186,7 +191,7 @@ class Builder:
         self.db = sqlite_utils.Database(sqlite3.connect(":memory:"))
 
     def build(self) -> bytes:
-        self.db.conn.executescript((self.root / "db" / "schema.sql").read_text(encoding="utf-8"))
+        self.create_schema(self.root / "db" / "schema.sql")
         for table in TABLES:
             rows = self.load(table)
             if table == "sources":
@@ -199,6 +204,26 @@ class Builder:
         self.db.conn.commit()
         self.db.execute("VACUUM")
         return self.db.conn.serialize()
+
+    def create_schema(self, path: Path) -> None:
+        """Run schema.sql one statement at a time, so a mistake is reported at its line."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise BuildFailed([Problem(path, 1, f"cannot read the schema ({error})")]) from None
+        statement, start = "", 1
+        for number, line in enumerate(text.splitlines(keepends=True), 1):
+            if not statement.strip():
+                start = number
+            statement += line
+            if sqlite3.complete_statement(statement):
+                try:
+                    self.db.conn.execute(statement)
+                except sqlite3.Error as error:
+                    raise BuildFailed([Problem(path, start, f"schema statement fails: {error}")]) from None
+                statement = ""
+        if statement.strip():
+            raise BuildFailed([Problem(path, start, "schema statement is not complete (a missing ';'?)")])
 
     def load(self, table: str) -> list[Row]:
         path = self.curated / CURATED_FILE.get(table, f"{table}.tsv")
@@ -235,7 +260,13 @@ class Builder:
         return good
 
     def check_row(self, table: str, columns: list[Column], row: Row) -> list[Problem]:
-        found = []
+        found = [
+            row.problem(f"{name} holds a control character ({CONTROL.search(str(value))[0]!r})")
+            for name, value in row.values.items()
+            if value is not None and CONTROL.search(str(value))
+        ]
+        if found:
+            return found
         values = row.values
         for column in columns:
             value = values[column.name]
@@ -335,7 +366,12 @@ class Builder:
                     )
                 )
                 continue
-            self.documents[str(values["id"])] = Document(data.decode("utf-8"))
+            try:
+                self.documents[str(values["id"])] = Document(data.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                line = data.count(b"\n", 0, error.start) + 1
+                self.problems.append(Problem(path, line, f"not UTF-8 ({error.reason} at byte {error.start})"))
+                continue
             if values["kind"] in NOTES_KINDS:
                 notes.append(self.documents[str(values["id"])].text)
         for row in sources:
@@ -405,11 +441,21 @@ class Builder:
                 self.problems.append(
                     row.problem(f"caveat {caveat} is linked for {drug!r} but {table}:{fact_id} is about {about[0]!r}")
                 )
-        for table in ("classes",):
-            for row in self.ids.get(table, {}).values():
-                parent = row.values["parent_id"]
-                if parent is not None and parent not in self.ids[table]:
-                    self.problems.append(row.problem(f"unknown parent class {parent!r}"))
+        classes = self.ids.get("classes", {})
+        for row in classes.values():
+            parent = row.values["parent_id"]
+            if parent is not None and parent not in classes:
+                self.problems.append(row.problem(f"unknown parent class {parent!r}"))
+                continue
+            seen = {row.values["id"]}
+            while parent is not None and parent in classes:
+                if parent in seen:
+                    self.problems.append(
+                        row.problem(f"class {row.values['id']!r} is its own ancestor (through {parent!r})")
+                    )
+                    break
+                seen.add(parent)
+                parent = classes[parent].values["parent_id"]
         dangling = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if dangling and not self.problems:
             raise BuildFailed([Problem(self.curated, 1, f"foreign key check failed: {dangling[:3]}")])
@@ -457,8 +503,20 @@ def derive(conn: sqlite3.Connection) -> None:
 def write_atomically(image: bytes, out: Path) -> None:
     """Write `image` to `out` so that readers only ever see the old file or the new one whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f"{TEMP_PREFIX}*"):
-        stale.unlink(missing_ok=True)  # left by a build that was killed mid-write
+    # One build writes at a time: another waits here, so it never removes a temporary file
+    # that a running build is still writing.
+    # (The lock is on the folder itself, so no lock file is left behind.)
+    folder = os.open(out.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        for stale in out.parent.glob(f"{TEMP_PREFIX}*"):
+            stale.unlink(missing_ok=True)  # left by a build that was killed mid-write
+        write_under_lock(image, out)
+    finally:
+        os.close(folder)
+
+
+def write_under_lock(image: bytes, out: Path) -> None:
     descriptor, temporary = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=out.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:

@@ -58,6 +58,8 @@ def assert_well_behaved(args: list[str]) -> None:
     if result.exit_code != 0:
         assert result.stderr.startswith("nmref: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert result.stdout == ""
+    elif {"--help", "-h"} & set(args):
+        assert "Usage" in result.stdout  # help asked for, in any position: help given
     elif "--json" in args and args[1] != "-":
         json.loads(result.stdout)
     elif "--json" in args:

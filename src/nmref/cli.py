@@ -24,7 +24,7 @@ from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 answered; 1 nothing found (unknown drug, class or condition; no match); "
-    "2 usage error; 3 database missing or damaged; 130 interrupted."
+    "2 usage error; 3 database missing or damaged; 74 output not written; 130 interrupted; 143 terminated."
 )
 
 

@@ -9,12 +9,17 @@ from nmref.names import class_key
 from nmref.query.facts import EVIDENCE, cite, source_rows
 from nmref.query.names import SUGGESTION_CUTOFF, SUGGESTIONS
 
+# Deeper than any real class tree: where a damaged tree's path stops.
+MAX_DEPTH = 32
+
 
 def class_path(conn: sqlite3.Connection, class_id: str) -> list[str]:
     rows = conn.execute(
         "WITH RECURSIVE up(id, name, parent_id, depth) AS ("
         " SELECT id, name, parent_id, 0 FROM classes WHERE id = ?"
-        " UNION ALL SELECT c.id, c.name, c.parent_id, up.depth + 1 FROM classes c JOIN up ON c.id = up.parent_id)"
+        # The depth bound ends a damaged tree whose classes form a cycle (the build refuses one).
+        " UNION ALL SELECT c.id, c.name, c.parent_id, up.depth + 1 FROM classes c JOIN up ON c.id = up.parent_id"
+        f" WHERE up.depth < {MAX_DEPTH})"
         " SELECT name FROM up ORDER BY depth DESC",
         [class_id],
     ).fetchall()
@@ -38,7 +43,8 @@ def class_members(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     found = resolve_class(conn, query)
     sources = source_rows(conn)
     rows = conn.execute(
-        "WITH RECURSIVE down(id) AS (SELECT ? UNION ALL SELECT c.id FROM classes c JOIN down ON c.parent_id = down.id) "
+        # UNION, not UNION ALL: a class met twice (a cycle in a damaged tree) is not followed again.
+        "WITH RECURSIVE down(id) AS (SELECT ? UNION SELECT c.id FROM classes c JOIN down ON c.parent_id = down.id) "
         "SELECT d.id, d.name, c.id AS class_id, c.name AS class_name, dc.source_id, dc.line, dc.quote "
         "FROM down JOIN drug_classes dc ON dc.class_id = down.id JOIN drugs d ON d.id = dc.drug_id "
         "JOIN classes c ON c.id = dc.class_id ORDER BY c.name = ? DESC, c.name, d.name",
