@@ -15,6 +15,9 @@ SUGGESTION_SPREAD = 0.15
 TRIGRAM_POSTINGS = 2000
 # Keys under three letters have no trigram; names starting with them are candidates instead.
 SHORT_KEY_CANDIDATES = 64
+# A typed name longer than this is no misspelling of a drug name: no suggestions are looked for,
+# which bounds the work one name can cause (one query per distinct trigram).
+SUGGESTION_MAX_KEY = 100
 
 
 def resolve_drug(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
@@ -43,8 +46,8 @@ def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS
     ranked by similarity.
     """
     key = normalize(query)
-    if not key:
-        return []
+    if not key or len(key) > SUGGESTION_MAX_KEY:
+        return []  # nothing to go on, or longer than any name: no unbounded trigram work
     if len(key) >= 3:
         trigrams = rarest_trigrams(conn, key)
         slack = max(2, len(key) // 4)  # a typo adds or drops a few letters, not half the name
