@@ -239,7 +239,11 @@ def test_sigterm_during_a_batch_ends_after_a_whole_record() -> None:
     process.stdin.flush()
     first = process.stdout.readline()
     process.send_signal(signal.SIGTERM)
-    rest, stderr = process.communicate(timeout=30)
+    process.stdin.close()
+    # Read through the same buffered reader as `first`: communicate() would read the pipe
+    # directly and lose what readline had already buffered.
+    rest, stderr = process.stdout.read(), process.stderr.read()
+    process.wait(timeout=30)
     assert process.returncode == 143
     assert_one_clean_line(stderr)
     for line in [first, *rest.splitlines()]:
