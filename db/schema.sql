@@ -296,29 +296,40 @@ CREATE TABLE left_out (
     PRIMARY KEY (source_id, line)
 );
 
--- Full-text index over every fact, filled by the build. User text is always passed to MATCH as
--- quoted terms, never as query syntax.
+-- Every fact's wording and quote in one table, filled by the build, and its full-text index.
+-- User text is always passed to MATCH as quoted terms, never as query syntax. The index takes
+-- its text from `facts` (content="facts", double-quoted so that Datasette shows a search box
+-- on the facts table).
+CREATE TABLE facts (
+    section TEXT NOT NULL,
+    fact_id TEXT NOT NULL,
+    drug_id TEXT REFERENCES drugs (id),
+    text    TEXT NOT NULL,
+    quote   TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE fact_search USING fts5 (
     section UNINDEXED,
     fact_id UNINDEXED,
     drug_id UNINDEXED,
     text,
     quote,
+    content = "facts",
+    content_rowid = 'rowid',
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
 -- nmref checks this against the version it was written for (nmref.query.SCHEMA_VERSION).
 -- Version 2 added the compiled monographs and the trigram counts; version 3 the label notes,
 -- substances, precautions, the basis of an indication, class interactions, caveat links and
--- the left-out lines.
-INSERT INTO meta (key, value) VALUES ('schema_version', '3');
+-- the left-out lines; version 4 the facts table behind the full-text index.
+INSERT INTO meta (key, value) VALUES ('schema_version', '4');
 
 -- Trigrams of every name key, so that "did you mean" finds candidates without reading every
 -- name (nmref.query.suggest_drugs). Filled by the build from drug_names.
 CREATE VIRTUAL TABLE name_trigrams USING fts5 (
     key,
     tokenize = 'trigram',
-    content = 'drug_names',
+    content = "drug_names",
     content_rowid = 'rowid'
 );
 

@@ -470,7 +470,7 @@ class Builder:
 def derive(conn: sqlite3.Connection) -> None:
     """(Re)write the tables derived from the curated ones: the search indexes and the monographs."""
     conn.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('rebuild')")
-    conn.execute("DELETE FROM fact_search")
+    conn.execute("DELETE FROM facts")
     for table in SEARCHED_SECTIONS:
         if table == "caveats":
             # A caveat is found once for each drug it is linked to, or once for a whole article.
@@ -482,9 +482,10 @@ def derive(conn: sqlite3.Connection) -> None:
         else:
             source, drug = table, "drug_id"
         conn.execute(
-            f"INSERT INTO fact_search (section, fact_id, drug_id, text, quote) "
+            f"INSERT INTO facts (section, fact_id, drug_id, text, quote) "
             f"SELECT '{table}', id, {drug}, text, quote FROM {source} ORDER BY {table}.rowid"
         )
+    conn.execute("INSERT INTO fact_search (fact_search) VALUES ('rebuild')")
     conn.execute("DELETE FROM monographs")
     # The query layer reads rows by column name; sqlite-utils, sharing this connection, by index.
     row_factory, conn.row_factory = conn.row_factory, sqlite3.Row

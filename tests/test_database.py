@@ -21,6 +21,7 @@ QUOTED_TABLES = [
     .executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     .execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%quote %TEXT NOT NULL%'")
     .fetchall()
+    if name != "facts"  # derived by the build from the tables above, for the full-text index
 ]
 TEXT_TABLES = [t for t in QUOTED_TABLES if t not in ("drugs", "drug_names", "classes", "drug_classes")]
 
