@@ -7,6 +7,7 @@ spans, never parsed out of text, so no text is ever read as markup.
 """
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -67,8 +68,18 @@ def write_json_lines(lines: Iterable[bytes], out: IO[str]) -> None:
             out.write(b"".join(lines).decode())
             return
         out.flush()
-        binary.write(b"".join(lines))
         binary.flush()
+        data = memoryview(b"".join(lines))
+        try:
+            descriptor = binary.fileno()
+        except (AttributeError, OSError, ValueError):  # an in-memory stream (tests)
+            binary.write(data)
+            binary.flush()
+            return
+        # os.write, not the buffered stream: under a signal, CPython's buffered writer was seen to
+        # leave the end of a large record unwritten when the deferred exit came (test_robustness).
+        while data:
+            data = data[os.write(descriptor, data) :]
 
 
 def emit(payload: Payload, fmt: OutputFormat, out: IO[str] | None = None, view: str | None = None) -> None:
