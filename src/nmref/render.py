@@ -336,23 +336,11 @@ SUMMARY_ITEMS = 6
 SERIOUS_INTERACTIONS = ("contraindicated", "avoid combining")
 
 
-def _summary(payload: dict[str, Any], page: Page) -> None:
-    """What a clinician reads first, in one screen: identity, then the key safety facts."""
-    _drug_header(page, payload, notice=False)
-    ingredients = list(dict.fromkeys(fact["text"] for fact in payload["ingredients"]))
-    classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"]) or "none stated"
-    atc = "; ".join(dict.fromkeys(f["text"] for f in payload["atc"])) or "not known"
-    page.print(_text("Active ingredient: ", "bold"), _text("; ".join(ingredients) or "not known"))
-    page.print(_text("Class: ", "bold"), _text(classes), _text("   ATC: ", "bold"), _text(atc))
-    dispensing = [f["text"] for f in payload["label"] if f["field"] == "dispensing"]
-    dispensing += [f["text"] for f in payload["precautions"] if f["topic"] == "dispensing"]
-    if dispensing:
-        page.print(_text("Dispensing: ", "bold"), _text(_first(dispensing)))
-    if payload["sport"]:
-        sport = payload["sport"][0]
-        page.print(_text("⚠ Sport: ", "bold red"), _text(sport["text"] + " "), _cite(sport["source"]))
-    page.print(_text("Key safety facts", "bold underline"), _text("  (each with its quote and source below)", "dim"))
+def summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a clinician reads first, from a monograph: identity, then the key safety facts, each
+    a short list. The terminal and the web page draw the same summary."""
     by_evidence = _group(payload["contraindications"], lambda fact: (fact["evidence"], fact["severity"]))
+    safety = []
     for (evidence, severity), label in (
         (("official-label", "absolute"), "Contraindicated (labels)"),
         (("promotional-article", "absolute"), "Contraindicated (articles)"),
@@ -361,26 +349,54 @@ def _summary(payload: dict[str, Any], page: Page) -> None:
     ):
         facts = by_evidence.get((evidence, severity), [])
         if facts:
-            page.print("  • ", _text(f"{label}: ", SEVERITY_STYLES[severity]), _text(_first(f["text"] for f in facts)))
-    if not payload["contraindications"]:
-        page.print("  • ", _text("No contraindications are recorded: not evidence that there are none.", "dim"))
+            safety.append({"label": label, "kind": severity, "items": [f["text"] for f in facts]})
     warnings = [f["text"] for f in payload["precautions"] if f["topic"] in ("boxed warning", "warning")]
     if warnings:
-        page.print("  • ", _text("Warnings: ", "bold"), _text(_first(warnings)))
+        safety.append({"label": "Warnings", "kind": "warning", "items": warnings})
     serious = [f for f in payload["interactions"] if f["category"] in SERIOUS_INTERACTIONS]
     if serious:
+        items = [f"{f['other_name']} ({f['category']})" for f in serious]
+        safety.append({"label": "Do not combine / avoid", "kind": "absolute", "items": items})
+    dispensing = [f["text"] for f in payload["label"] if f["field"] == "dispensing"]
+    dispensing += [f["text"] for f in payload["precautions"] if f["topic"] == "dispensing"]
+    return {
+        "ingredients": list(dict.fromkeys(fact["text"] for fact in payload["ingredients"])),
+        "classes": [" > ".join(c["path"]) for c in payload["classes"]],
+        "atc": list(dict.fromkeys(f["text"] for f in payload["atc"])),
+        "dispensing": list(dict.fromkeys(dispensing)),
+        "sport": payload["sport"][0] if payload["sport"] else None,
+        "safety": safety,
+        "no_contraindications": not payload["contraindications"],
+        "contradictions": [c for c in payload["caveats"] if c["kind"] == "contradicts-label"],
+    }
+
+
+def _summary(payload: dict[str, Any], page: Page) -> None:
+    """The summary in one screen (see `summary`)."""
+    brief = summary(payload)
+    _drug_header(page, payload, notice=False)
+    page.print(_text("Active ingredient: ", "bold"), _text("; ".join(brief["ingredients"]) or "not known"))
+    page.print(
+        _text("Class: ", "bold"),
+        _text("; ".join(brief["classes"]) or "none stated"),
+        _text("   ATC: ", "bold"),
+        _text("; ".join(brief["atc"]) or "not known"),
+    )
+    if brief["dispensing"]:
+        page.print(_text("Dispensing: ", "bold"), _text(_first(brief["dispensing"])))
+    if brief["sport"]:
+        sport = brief["sport"]
+        page.print(_text("⚠ Sport: ", "bold red"), _text(sport["text"] + " "), _cite(sport["source"]))
+    page.print(_text("Key safety facts", "bold underline"), _text("  (each with its quote and source below)", "dim"))
+    for group in brief["safety"]:
+        style = SEVERITY_STYLES.get(group["kind"], "bold")
+        page.print("  • ", _text(f"{group['label']}: ", style), _text(_first(group["items"])))
+    if brief["no_contraindications"]:
+        page.print("  • ", _text("No contraindications are recorded: not evidence that there are none.", "dim"))
+    for caveat in brief["contradictions"]:
         page.print(
-            "  • ",
-            _text("Do not combine / avoid: ", "bold red"),
-            _text(_first(f"{f['other_name']} ({f['category']})" for f in serious)),
+            "  ", _text("⚠ The article contradicts the label: ", CAVEAT_STYLES[caveat["kind"]]), _text(caveat["text"])
         )
-    for caveat in payload["caveats"]:
-        if caveat["kind"] == "contradicts-label":
-            page.print(
-                "  ",
-                _text("⚠ The article contradicts the label: ", CAVEAT_STYLES[caveat["kind"]]),
-                _text(caveat["text"]),
-            )
     if payload.get("notice"):
         page.print(_text("Note: " + payload["notice"], "yellow"))
 
