@@ -102,8 +102,9 @@ def assert_valid(name: str, payload: Any, what: str) -> None:
 
 
 def command_names() -> list[str]:
-    """The commands that answer with a payload (`schema` answers with a JSON Schema itself)."""
-    return sorted(set(typer.main.get_command(app).commands) - {"schema"})
+    """The commands that answer with a payload (`schema` answers with a JSON Schema itself,
+    `serve` with web pages, whose JSON is the other commands')."""
+    return sorted(set(typer.main.get_command(app).commands) - {"schema", "serve"})
 
 
 def walk(value: Any) -> Iterator[dict[str, Any]]:

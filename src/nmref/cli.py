@@ -568,6 +568,33 @@ def schema(
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (only this machine unless told).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8001,
+    allow_sql: Annotated[
+        bool, typer.Option("--allow-sql", help="Let visitors run their own read-only SQL (off by default).")
+    ] = False,
+) -> None:
+    """The reference as web pages for a team: Datasette with nmref's pages, read-only.
+
+    Needs the web extra: pip install 'nmref[web]'. Pages: /-/nmref (drugs, search),
+    /-/nmref/drug/NAME, /-/nmref/check?drug=A&drug=B, /-/nmref/for?condition=X,
+    /-/nmref/class/NAME, /-/nmref/search?q=X; add .json for the CLI's JSON.
+
+    Example: nmref serve; nmref serve --port 8080"""
+    try:
+        from nmref import web
+    except ImportError:
+        fail("nmref serve needs the web extra: pip install 'nmref[web]'", ExitCode.USAGE)
+    path = query.database_path(ctx.find_root().ensure_object(dict).get("db"))
+    query.connect(path)  # a missing or damaged database: one line and exit 3 before serving
+    web.serve(str(path.resolve()), host, port, allow_sql)
+
+
+@app.command()
 def analogues(
     ctx: typer.Context, name: NameArgument, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False
 ) -> None:
