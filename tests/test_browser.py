@@ -1,0 +1,111 @@
+"""nmref's web pages in a real browser: the system's Chromium, driven by Playwright, against
+`nmref serve` on loopback. Without a browser the tests are skipped with the reason; under CI
+(CI=true) a missing browser is a failure, never a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# The flags a headless Chromium needs on a closed machine as root: no sandbox, no network of its own.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI must run the browser tests (.ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed (pip install -e '.[test]')")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        missing("no Chromium on this machine (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """`nmref serve` on a free loopback port, for the module's tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = Path(sys.executable).parent / "nmref"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
+    with subprocess.Popen([*command, "serve", "--port", str(port)], stderr=subprocess.PIPE) as server:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/-/nmref", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    pytest.fail(f"nmref serve did not start: {server.stderr.read().decode()[-500:]}")
+                time.sleep(0.2)
+        yield url
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_drug_page_shows_the_vagotonia_contraindication_with_its_quote_and_line(
+    browser, site: str, tmp_path: Path
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/-/nmref/drug/ceraxon")
+    contraindications = page.locator("#contraindications")
+    assert "Severe vagotonia" in contraindications.inner_text()
+    assert "[ceraxon-article, line 74]" in contraindications.inner_text()
+    assert "never calculates a dose" in page.locator("#nmref-notice").inner_text()
+    page.screenshot(path=str(tmp_path / "ceraxon.png"))
+    page.close()
+
+
+def test_a_check_of_ceraxon_and_acefen_through_the_form_finds_meclofenoxate(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/-/nmref/check")
+    boxes = page.locator("#check-form input[name=drug]")
+    boxes.nth(0).fill("Ceraxon")
+    boxes.nth(1).fill("Acefen")
+    page.locator("#check-submit").click()
+    page.wait_for_selector(".finding")
+    findings = page.locator(".finding").all_inner_texts()
+    assert any("meclofenoxate" in finding for finding in findings)
+    page.close()
+
+
+def test_a_search_for_quincke_finds_the_facts(browser, site: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{site}/-/nmref")
+    page.locator("#search-box").fill("Quincke")
+    page.locator("#search-submit").click()
+    page.wait_for_selector(".hit")
+    assert any("Quincke" in hit for hit in page.locator(".hit").all_inner_texts())
+    page.close()
