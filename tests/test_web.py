@@ -142,3 +142,21 @@ def test_serve_without_the_web_extra_says_how_to_install_it(tmp_path: Path) -> N
         timeout=60,
     )
     assert done.returncode == 2 and "pip install 'nmref[web]'" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_the_load_script_runs_bounded_and_counts_no_errors() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parent.parent / "scripts" / "load.py"),
+            "--clients",
+            "3",
+            "--seconds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "0 errors" in done.stdout and "p99" in done.stdout
