@@ -185,6 +185,10 @@ COMPLETE_VARIABLE = "_NMREF_COMPLETE"
 COMPLETE_INSTRUCTIONS = {f"complete_{shell}" for shell in Shell} | {"complete_powershell", "complete_pwsh"}
 
 
+def completion_option(flag: str, callback: Callable[[Shell | None], None], help: str) -> Any:
+    return typer.Option(flag, metavar="SHELL", is_eager=True, callback=callback, help=help)
+
+
 def install_completion(value: Shell | None) -> None:
     """--install-completion SHELL: install for the shell named, not the one that runs nmref."""
     if value is None:
@@ -241,23 +245,15 @@ def main_options(
     ] = Color.auto,
     install: Annotated[
         Shell | None,
-        typer.Option(
+        completion_option(
             "--install-completion",
-            metavar="SHELL",
-            is_eager=True,
-            callback=install_completion,
-            help="Install completion of commands, drug and class names for SHELL (bash, zsh or fish).",
+            install_completion,
+            "Install completion of commands, drug and class names for SHELL (bash, zsh or fish).",
         ),
     ] = None,
     show: Annotated[
         Shell | None,
-        typer.Option(
-            "--show-completion",
-            metavar="SHELL",
-            is_eager=True,
-            callback=show_completion,
-            help="Print the completion script for SHELL, to install it by hand.",
-        ),
+        completion_option("--show-completion", show_completion, "Print the completion script for SHELL."),
     ] = None,
     no_pager: Annotated[
         bool,

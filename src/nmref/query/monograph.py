@@ -264,15 +264,9 @@ def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
     }
 
 
-# What `compare` puts side by side, in the monograph's clinical order.
-COMPARED_SECTIONS = (
-    "indications",
-    "contraindications",
-    "precautions",
-    "interactions",
-    "adverse_effects",
-    "label_dosing",
-)
+# What `compare` puts side by side: the fact sections that say how a drug is used and what to
+# watch for (not its ingredients and forms), in the monograph's order.
+COMPARED_SECTIONS = tuple(section for section in FACT_SECTIONS if section not in ("ingredients", "forms"))
 
 
 def compare(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
