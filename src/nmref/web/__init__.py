@@ -6,7 +6,6 @@ template; `.json` on a page's path gives that dict as the CLI's JSON (the same d
 schema). The database is served immutable; no page writes, takes a weight, age or number.
 """
 
-import json
 import sqlite3
 from typing import Any
 from urllib.parse import unquote
@@ -237,4 +236,7 @@ def menu_links(datasette, actor):
 
 @hookimpl
 def extra_template_vars(datasette):
-    return {"nmref_prefix": datasette.urls.path(PREFIX), "nmref_notice": query.NOTICE, "json_dumps": json.dumps}
+    # The database's name is its file's stem ("nmref" for the bundled one).
+    served = [name for name in datasette.databases if not name.startswith("_")]
+    sources = datasette.urls.table(served[0], "sources") if served else datasette.urls.instance()
+    return {"nmref_prefix": datasette.urls.path(PREFIX), "nmref_notice": query.NOTICE, "nmref_sources": sources}
