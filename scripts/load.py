@@ -36,15 +36,18 @@ def start_server(port: int) -> subprocess.Popen:
     script = Path(sys.executable).parent / "nmref"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
     server = subprocess.Popen([*command, "serve", "--port", str(port)], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://127.0.0.1:{port}/-/nmref", timeout=2)
-            return server
+            httpx.get(f"http://127.0.0.1:{port}/-/nmref", timeout=5)
         except httpx.HTTPError:
             if server.poll() is not None:
                 break
             time.sleep(0.2)
+            continue
+        if server.poll() is None:  # the answer came from this server, not another on the port
+            return server
+        break
     server.kill()
     raise SystemExit(f"load: nmref serve did not start: {server.stderr.read().decode()[-500:]}")
 

@@ -50,27 +50,48 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """`nmref serve` on a free loopback port, for the module's tests."""
+def start_server() -> tuple[subprocess.Popen, str] | None:
+    """`nmref serve` on a free loopback port; None if another process took the port first."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     script = Path(sys.executable).parent / "nmref"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "nmref"]
-    with subprocess.Popen([*command, "serve", "--port", str(port)], stderr=subprocess.PIPE) as server:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/nmref", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail(f"nmref serve did not start: {server.stderr.read().decode()[-500:]}")
-                time.sleep(0.2)
+    server = subprocess.Popen([*command, "serve", "--port", str(port)], stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return None  # it could not listen (the port was taken meanwhile)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            urllib.request.urlopen(f"{url}/-/nmref", timeout=5).close()
+        except OSError:
+            time.sleep(0.2)
+            continue
+        time.sleep(0.3)
+        if server.poll() is None:  # still ours: the answer came from it
+            return server, url
+        return None
+    server.kill()
+    server.wait()
+    pytest.fail("nmref serve did not answer within 60 s")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """`nmref serve` on a free loopback port, for the module's tests."""
+    for _ in range(3):
+        started = start_server()
+        if started:
+            break
+    else:
+        pytest.fail("nmref serve could not listen on a free port three times")
+    server, url = started
+    try:
         yield url
+    finally:
         server.terminate()
         server.wait(timeout=30)
 
