@@ -12,14 +12,24 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 from typer.main import get_command_name
 
 from nmref import __version__, query, terminal
-from nmref.errors import ExitCode, NmrefError, NotFound, printable, quoted
+from nmref.batch import BadLine, error_record, stdin_names
+from nmref.completion import (
+    COMPLETE_INSTRUCTIONS,
+    COMPLETE_VARIABLE,
+    Shell,
+    completion_option,
+    for_shell,
+    install_completion,
+    show_completion,
+)
+from nmref.errors import ExitCode, NmrefError, NotFound, printable
 from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
@@ -152,64 +162,6 @@ def complete_class(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
-# Characters bash would split a word at or expand: escaped in a completion it inserts.
-BASH_SPECIAL = re.compile(r"""([\s'"\\$&;()<>|*?\[\]!#~`{}])""")
-
-
-def for_shell(names: list[str], incomplete: str) -> list[str]:
-    """Completions as the shell that asks will insert them.
-
-    Names are found whatever the case or spelling typed ('cera' finds Ceraxon), but shells keep
-    only candidates that start with what was typed, so a name that starts with it in another
-    case keeps the typed letters. bash inserts a candidate as it is, so its spaces and special
-    characters are escaped: 'Acetylsalicylic acid' goes in as one argument."""
-    shell = os.environ.get(COMPLETE_VARIABLE, "")
-    shown = []
-    for name in names:
-        if name.casefold().startswith(incomplete.casefold()):
-            name = incomplete + name[len(incomplete) :]
-        if shell == "complete_bash":
-            name = BASH_SPECIAL.sub(r"\\\1", name)
-        shown.append(name)
-    return list(dict.fromkeys(shown))
-
-
-class Shell(StrEnum):
-    bash = "bash"
-    zsh = "zsh"
-    fish = "fish"
-
-
-COMPLETE_VARIABLE = "_NMREF_COMPLETE"
-# The values typer's completion scripts set it to.
-COMPLETE_INSTRUCTIONS = {f"complete_{shell}" for shell in Shell} | {"complete_powershell", "complete_pwsh"}
-
-
-def completion_option(flag: str, callback: Callable[[Shell | None], None], help: str) -> Any:
-    return typer.Option(flag, metavar="SHELL", is_eager=True, callback=callback, help=help)
-
-
-def install_completion(value: Shell | None) -> None:
-    """--install-completion SHELL: install for the shell named, not the one that runs nmref."""
-    if value is None:
-        return
-    # typer's own installer, given the shell (its --install-completion guesses it instead).
-    from typer._completion_shared import install
-
-    shell, path = install(shell=value.value, prog_name="nmref", complete_var=COMPLETE_VARIABLE)
-    sys.stdout.write(f"{shell} completion installed in {path}; it takes effect in a new shell\n")
-    raise typer.Exit()
-
-
-def show_completion(value: Shell | None) -> None:
-    if value is None:
-        return
-    from typer._completion_shared import get_completion_script
-
-    sys.stdout.write(get_completion_script(prog_name="nmref", complete_var=COMPLETE_VARIABLE, shell=value.value))
-    raise typer.Exit()
-
-
 def show_version(ctx: typer.Context, value: bool) -> None:
     if not value:
         return
@@ -275,51 +227,6 @@ NameArgument = Annotated[
 ]
 
 
-# The longest name a batch line may hold; a longer line is an error record, and memory stays
-# bounded whatever stdin holds (`show --json - < /dev/zero`).
-MAX_NAME = 200
-MAX_LINE_BYTES = 4 * MAX_NAME + 2
-
-
-class BadLine(NamedTuple):
-    """A batch line that is not a name: not UTF-8, or too long."""
-
-    code: str
-    shown: str
-    message: str
-
-
-def stdin_names() -> Iterator[str | BadLine]:
-    """Names from stdin, one a line, read in bounded pieces as bytes: a line that is not UTF-8
-    or is too long becomes a BadLine, and the batch goes on."""
-    stream = sys.stdin.buffer if sys.stdin is not None else None
-    if stream is None:
-        return  # stdin closed: no names
-    number = 0
-    while True:
-        line = stream.readline(MAX_LINE_BYTES)
-        if not line:
-            return
-        number += 1
-        if not line.endswith(b"\n") and len(line) == MAX_LINE_BYTES:
-            while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
-                pass  # the rest of an overlong line, dropped a piece at a time
-            yield BadLine("too_long", "", f"line {number} is longer than a name can be ({MAX_NAME} characters)")
-            continue
-        try:
-            name = line.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            shown = line.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
-            yield BadLine("not_utf8", shown, f"line {number} is not UTF-8: {quoted(shown)}")
-            continue
-        if len(name) > MAX_NAME:
-            yield BadLine(
-                "too_long", name[:MAX_NAME], f"line {number} is longer than a name can be ({MAX_NAME} characters)"
-            )
-        elif name:
-            yield name
-
-
 def answer(
     ctx: typer.Context,
     name: str,
@@ -350,15 +257,6 @@ def answer(
     emit_stream(results(), fmt, view=view)
     if missed:
         raise typer.Exit(ExitCode.NOT_FOUND)
-
-
-def error_record(query: str, code: str, message: str, suggestions: list[str]) -> dict[str, Any]:
-    """A batch line that has no answer, as the record that stands in its place."""
-    return {
-        "command": "error",
-        "query": query,
-        "error": {"code": code, "message": message, "suggestions": suggestions},
-    }
 
 
 @app.command()

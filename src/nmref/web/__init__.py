@@ -15,7 +15,8 @@ from datasette.utils.asgi import Response
 
 from nmref import query
 from nmref.errors import NmrefError, NotFound
-from nmref.render import document, summary
+from nmref.render import document
+from nmref.views import summary
 
 PREFIX = "/-/nmref"
 # Bounds on what a page reads from a request.
