@@ -688,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = startup_rows(timed)
         notes = []
         if large:
-            big = query.connect(large.path)
+            big = query.connect(large.path, immutable=True)  # opened as the bundled one is
             misses = misspellings(big, MISSPELLINGS)
             label = "suggest_drugs (rarest FTS5 trigrams + difflib), large db"
             trigram = time_calls(label, trigram_suggester(big), misses, samples, warmups, short="trigram")

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from nmref.names import class_key, normalize  # noqa: E402
 from nmref.query import SEARCHED_SECTIONS, compile_monograph  # noqa: E402
+from nmref.render import COMPACT  # noqa: E402
 
 DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
 TEMP_PREFIX = ".nmref-build-"
@@ -493,7 +494,7 @@ def derive(conn: sqlite3.Connection) -> None:
         conn.executemany(
             "INSERT INTO monographs (drug_id, body) VALUES (?, ?)",
             [
-                (drug_id, json.dumps(compile_monograph(conn, drug_id), ensure_ascii=False))
+                (drug_id, json.dumps(compile_monograph(conn, drug_id), ensure_ascii=False, separators=COMPACT))
                 for (drug_id,) in conn.execute("SELECT id FROM drugs ORDER BY id").fetchall()
             ],
         )

@@ -15,7 +15,7 @@ def database_path(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(override or os.environ.get("NMREF_DB") or BUNDLED_DATABASE)
 
 
-def connect(override: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
+def connect(override: str | os.PathLike[str] | None = None, immutable: bool | None = None) -> sqlite3.Connection:
     """Open the database read-only, or raise DatabaseUnavailable saying why not.
 
     A missing path is never created: the URI says mode=ro, and the path is checked first so
@@ -33,9 +33,12 @@ def connect(override: str | os.PathLike[str] | None = None) -> sqlite3.Connectio
         raise DatabaseUnavailable(f"database path is not a file: {path}")
     if not os.access(path, os.R_OK):
         raise DatabaseUnavailable(f"cannot open the database {path}: permission denied")
-    immutable = "&immutable=1" if path.resolve() == BUNDLED_DATABASE.resolve() else ""
+    # Immutable where nothing writes the file: the bundled database (replaced only by rename),
+    # or a database the caller vouches for (the benchmark's).
+    if immutable is None:
+        immutable = path.resolve() == BUNDLED_DATABASE.resolve()
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro" + immutable, uri=True)
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else ""), uri=True)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only = ON")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

@@ -51,24 +51,25 @@ _sound: dict[str, bytes] = {}
 SOUND_CACHE = 256
 
 
-def stored_json_is_sound(body: bytes) -> bool:
+def stored_json_is_sound(conn: sqlite3.Connection, body: bytes) -> bool:
     """Whether a stored monograph can go out as it is: one JSON object, UTF-8, no raw control
     character (a damaged page or a file overwritten while read fails one of these)."""
     # translate() deletes the control bytes in C: ten times faster than a regex search.
     if not (body[:1] == b"{" and body[-1:] == b"}") or len(body.translate(None, CONTROL_BYTES)) != len(body):
         return False
     try:
-        body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return True
+    # SQLite's own JSON parser: a cut body that happens to end in "}" is still not JSON.
+    return conn.execute("SELECT json_valid(?)", [text]).fetchone()[0] == 1
 
 
-def checked(drug_id: str, body: bytes) -> bool:
+def checked(conn: sqlite3.Connection, drug_id: str, body: bytes) -> bool:
     """`stored_json_is_sound`, remembering the bytes it passed for each drug."""
     if _sound.get(drug_id) == body:
         return True
-    if not stored_json_is_sound(body):
+    if not stored_json_is_sound(conn, body):
         return False
     if len(_sound) >= SOUND_CACHE:
         _sound.clear()
@@ -87,7 +88,7 @@ def monograph(conn: sqlite3.Connection, query: str) -> Monograph:
     if row is None:
         match = resolve_drug(conn, query)  # NotFound, with suggestions, unless the monograph is what is missing
         raise DatabaseUnavailable(f"the database has no compiled monograph for {match['name']}; rebuild it")
-    if not checked(row["drug_id"], row["body"]):
+    if not checked(conn, row["drug_id"], row["body"]):
         raise DatabaseUnavailable(f"the compiled monograph for {row['name']} is damaged; rebuild it")
     return Monograph({"query": query, "name": row["name"], "kind": row["kind"]}, row["body"])
 
