@@ -13,7 +13,7 @@ import pytest
 
 from conftest import load_build_module, run
 from nmref import query
-from nmref.query.check import Combinations
+from nmref.query.combining import Combinations
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,9 @@ from typing import Any
 import typer
 
 # Characters bash would split a word at or expand: escaped in a completion it inserts.
-BASH_SPECIAL = re.compile(r"""([\s'"\\$&;()<>|*?\[\]!#~`{}])""")
+# (Patterns are compiled on first use, by re's own cache: none is needed on most runs, and
+# compiling at import would cost every start-up.)
+BASH_SPECIAL = r"""([\s'"\\$&;()<>|*?\[\]!#~`{}])"""
 
 
 def for_shell(names: list[str], incomplete: str) -> list[str]:
@@ -30,7 +32,7 @@ def for_shell(names: list[str], incomplete: str) -> list[str]:
         if name.casefold().startswith(incomplete.casefold()):
             name = incomplete + name[len(incomplete) :]
         if shell == "complete_bash":
-            name = BASH_SPECIAL.sub(r"\\\1", name)
+            name = re.sub(BASH_SPECIAL, r"\\\1", name)
         shown.append(name)
     return list(dict.fromkeys(shown))
 

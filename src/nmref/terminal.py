@@ -21,9 +21,10 @@ from typing import IO, NamedTuple
 Span = tuple[str, str]  # (text, rich style)
 
 # Text that moves whole to the next line rather than break: a citation and a URL.
-ATOM = re.compile(r"\[[^\[\]\n]+, line \d+\]|https?://\S+")
+# (Compiled on first use by re's cache: a JSON answer never needs them.)
+ATOM = r"\[[^\[\]\n]+, line \d+\]|https?://\S+"
 # What a wrapped line hangs under: its indent, and a bullet, warning sign or opening quote mark.
-HANG = re.compile(r"\s*(?:[•⚠] |“)?")
+HANG = r"\s*(?:[•⚠] |“)?"
 DEFAULT_PAGER = "less"
 # less: quit when the text fits one screen (-F), keep colour (-R), leave the screen as it is (-X).
 DEFAULT_LESS = "FRX"
@@ -214,10 +215,10 @@ def wrap(spans: list[Span], width: int) -> list[list[Span]]:
     def cells(start: int, end: int) -> int:
         return end - start if widths is None else widths[end] - widths[start]
 
-    hang = HANG.match(plain).end()
+    hang = re.match(HANG, plain).end()
     if hang > width // 2:
         hang = 0
-    atoms = [match.span() for match in ATOM.finditer(plain)]
+    atoms = [match.span() for match in re.finditer(ATOM, plain)]
     # Break points: after a run of spaces, never inside an atom.
     breaks = [
         match.end()

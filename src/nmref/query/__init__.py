@@ -2,16 +2,35 @@
 
 Nothing here prints, and nothing here imports typer or rich. Every fact comes back with its
 verbatim quote and its source (document, title and line), so any view can cite it. One module
-per concern: opening the database, names, fact records, monographs, classes, search, check.
+per concern: opening the database, names, fact records, monographs, classes, full-text search
+(fulltext), drugs taken together (combining).
 """
 
-from nmref.query.check import analogues, check
+import importlib
+from typing import Any
+
 from nmref.query.classes import class_members, class_tree, list_drugs
 from nmref.query.db import BUNDLED_DATABASE, SCHEMA_VERSION, connect, data_fingerprint, database_path
 from nmref.query.facts import NOTICE, SEARCHED_SECTIONS, list_sources
 from nmref.query.monograph import SECTION_COMMANDS, Monograph, compare, compile_monograph, monograph, section
 from nmref.query.names import SUGGESTIONS, complete_class_names, complete_drug_names, resolve_drug, suggest_drugs
-from nmref.query.search import for_condition, search
+
+# Loaded on first use: a lookup by name (the common case, and a batch) does not pay for them.
+LAZY = {
+    "analogues": "combining",
+    "check": "combining",
+    "for_condition": "fulltext",
+    "search": "fulltext",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in LAZY:
+        value = getattr(importlib.import_module(f"nmref.query.{LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BUNDLED_DATABASE",

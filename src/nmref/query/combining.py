@@ -18,10 +18,10 @@ from nmref.query.facts import (
     matched_name,
     source_rows,
 )
+from nmref.query.fulltext import match_expression, words
 from nmref.query.monograph import analogue_facts
 from nmref.query.names import resolve_drug
 from nmref.query.parties import Party, interactions_stated_for, names, party
-from nmref.query.search import match_expression, words
 
 
 def ingredients_of(

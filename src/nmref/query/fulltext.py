@@ -9,12 +9,13 @@ from nmref.errors import NotFound, NothingMatches, quoted
 from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_records, source_rows
 from nmref.query.names import SUGGESTION_SPREAD, SUGGESTIONS
 
-WORD = re.compile(r"[^\W_]+")
+# Compiled on first use by re's cache: a lookup by name never needs it.
+WORD = r"[^\W_]+"
 
 
 def words(text: str) -> list[str]:
     """The words of `text` as the full-text index sees them: letters and digits only."""
-    return WORD.findall(text)
+    return re.findall(WORD, text)
 
 
 def match_expression(terms: list[str], columns: str = "text quote") -> str:
