@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 from typer.main import get_command_name
 
-from nmref import __version__, query, terminal
+from nmref import __version__, query, settings
 from nmref.batch import BadLine, error_record, stdin_names
 from nmref.completion import (
     COMPLETE_INSTRUCTIONS,
@@ -215,7 +215,7 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.ensure_object(dict)["db"] = db
-    terminal.configure(color=color.value, pager=not no_pager)
+    settings.configure(color=color.value, pager=not no_pager)
 
 
 NameArgument = Annotated[

@@ -15,7 +15,6 @@ from typing import IO, Any
 from nmref import signals
 from nmref.errors import printable
 from nmref.query import Monograph
-from nmref.terminal import Page
 
 SCHEMA_VERSION = 2
 # JSON for scripts has no space after a comma or colon (the stored monographs neither): a batch
@@ -131,7 +130,8 @@ def emit_stream(
 
 
 def render_view(payload: dict[str, Any], out: IO[str], view: str | None = None) -> None:
-    # The views are imported only for a text answer: JSON never loads them.
+    # The views and the terminal drawing are imported only for a text answer: JSON never loads them.
+    from nmref.terminal import Page
     from nmref.views import VIEWS
 
     page = Page()

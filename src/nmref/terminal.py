@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import IO, NamedTuple
 
+from nmref import settings
+
 Span = tuple[str, str]  # (text, rich style)
 
 # Text that moves whole to the next line rather than break: a citation and a URL.
@@ -28,22 +30,6 @@ HANG = r"\s*(?:[•⚠] |“)?"
 DEFAULT_PAGER = "less"
 # less: quit when the text fits one screen (-F), keep colour (-R), leave the screen as it is (-X).
 DEFAULT_LESS = "FRX"
-
-
-class Display(NamedTuple):
-    """How pages are drawn: `color` auto, always or never; whether a pager may be used."""
-
-    color: str = "auto"
-    pager: bool = True
-
-
-display = Display()
-
-
-def configure(color: str = "auto", pager: bool = True) -> None:
-    """Set how pages are drawn (the command line's --color and --no-pager)."""
-    global display
-    display = Display(color, pager)
 
 
 class Columns(NamedTuple):
@@ -82,12 +68,12 @@ class Page:
         return [line for entry in self.lines for line in (_stack(entry) if isinstance(entry, Columns) else [entry])]
 
     def draw(self, out: IO[str]) -> None:
-        styled = display.color == "always" or (out.isatty() and display.color != "never")
+        styled = settings.display.color == "always" or (out.isatty() and settings.display.color != "never")
         if not styled and not out.isatty():
             write_safely(out, self.plain())
             return
         text, height = self.render(out, colour=styled)
-        if out.isatty() and display.pager and text.count("\n") > height and page_through(text):
+        if out.isatty() and settings.display.pager and text.count("\n") > height and page_through(text):
             return
         write_safely(out, text)
 
@@ -142,10 +128,10 @@ def colour_system() -> str | None:
     """Whether the terminal takes colour (--color, then NO_COLOR, FORCE_COLOR and TERM, the
     conventions rich's Console follows too): None, or "mono" for attributes such as bold with no
     colour (NO_COLOR), or the colour system."""
-    if display.color == "never":
+    if settings.display.color == "never":
         return None
     term = os.environ.get("TERM", "")
-    if term in ("dumb", "unknown") and display.color != "always" and not os.environ.get("FORCE_COLOR"):
+    if term in ("dumb", "unknown") and settings.display.color != "always" and not os.environ.get("FORCE_COLOR"):
         return None
     if os.environ.get("NO_COLOR"):
         return "mono"
