@@ -1,4 +1,4 @@
-"""Benchmark nmref against the speed and memory goals of issue 5, and print one table.
+"""Benchmark nmref against its speed and memory goals (issues 5, 11 and 12), and print one table.
 
     pip install -e '.[bench]'          # once: adds the dictionary of ~107,000 names used for scale
     python scripts/bench.py            # 30 timed runs of each measurement, after 3 warm-ups
@@ -324,7 +324,7 @@ def show_in_terminal() -> Command:
 
 
 def show_rich() -> Command:
-    return Command("nmref show ceraxon (rich view, piped)", [*nmref_argv(), "show", "ceraxon"])
+    return Command("nmref show ceraxon (text view, piped)", [*nmref_argv(), "show", "ceraxon"])
 
 
 def batch(names: Sequence[str], db: Path | None = None) -> Command:

@@ -9,14 +9,17 @@ per concern: opening the database, names, fact records, monographs, classes, ful
 import importlib
 from typing import Any
 
-from nmref.query.classes import class_members, class_tree, list_drugs
 from nmref.query.db import BUNDLED_DATABASE, SCHEMA_VERSION, connect, data_fingerprint, database_path
 from nmref.query.facts import NOTICE, SEARCHED_SECTIONS, list_sources
-from nmref.query.monograph import SECTION_COMMANDS, Monograph, compare, compile_monograph, monograph, section
+from nmref.query.monograph import SECTION_COMMANDS, Monograph, compare, monograph, section
 from nmref.query.names import SUGGESTIONS, complete_class_names, complete_drug_names, resolve_drug, suggest_drugs
 
 # Loaded on first use: a lookup by name (the common case, and a batch) does not pay for them.
 LAZY = {
+    "class_members": "classes",
+    "class_tree": "classes",
+    "compile_monograph": "compile",
+    "list_drugs": "classes",
     "analogues": "combining",
     "check": "combining",
     "for_condition": "fulltext",

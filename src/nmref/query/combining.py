@@ -6,6 +6,7 @@ from typing import Any
 
 from nmref.errors import NmrefError, NotFound
 from nmref.names import normalize
+from nmref.query.compile import analogue_facts
 from nmref.query.facts import (
     CATEGORY_NOTE,
     EVIDENCE,
@@ -19,7 +20,6 @@ from nmref.query.facts import (
     source_rows,
 )
 from nmref.query.fulltext import match_expression, words
-from nmref.query.monograph import analogue_facts
 from nmref.query.names import resolve_drug
 from nmref.query.parties import Party, interactions_stated_for, names, party
 
