@@ -19,7 +19,6 @@ from typer.core import TyperGroup
 from typer.main import get_command_name
 
 from nmref import __version__, query, settings
-from nmref.batch import BadLine, error_record, stdin_names
 from nmref.completion import (
     COMPLETE_INSTRUCTIONS,
     COMPLETE_VARIABLE,
@@ -239,6 +238,8 @@ def answer(
     if name != "-":
         emit(lookup(conn, name), fmt, view=view)
         return
+    from nmref.batch import BadLine, error_record, stdin_names  # only a batch reads stdin
+
     missed = False
 
     def results() -> Iterator[Payload]:
