@@ -1,13 +1,12 @@
 """Full-text search over every fact, and the drugs for a condition."""
 
-import difflib
 import re
 import sqlite3
 from typing import Any
 
 from nmref.errors import NotFound, NothingMatches, quoted
 from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_records, source_rows
-from nmref.query.names import SUGGESTION_SPREAD, SUGGESTIONS
+from nmref.query.names import SUGGESTIONS, ranked
 
 # Compiled on first use by re's cache: a lookup by name never needs it.
 WORD = r"[^\W_]+"
@@ -85,15 +84,8 @@ CONDITION_WORD_LENGTH = 5
 
 def suggest_conditions(conn: sqlite3.Connection, wanted: str) -> list[str]:
     """Conditions close to `wanted`, best first; far weaker ones than the best are left out."""
-    matcher = difflib.SequenceMatcher(b=wanted)
-    scored = []
-    for candidate in condition_vocabulary(conn):
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() >= CONDITION_SUGGESTION_CUTOFF and matcher.ratio() >= CONDITION_SUGGESTION_CUTOFF:
-            scored.append((matcher.ratio(), candidate))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    floor = scored[0][0] - SUGGESTION_SPREAD if scored else 1.0
-    return [candidate for score, candidate in scored if score >= floor][:SUGGESTIONS]
+    vocabulary = condition_vocabulary(conn)
+    return ranked(wanted, zip(vocabulary, vocabulary, strict=True), CONDITION_SUGGESTION_CUTOFF)[:SUGGESTIONS]
 
 
 def condition_vocabulary(conn: sqlite3.Connection) -> list[str]:

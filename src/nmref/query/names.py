@@ -2,10 +2,13 @@
 
 import difflib
 import sqlite3
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from nmref.errors import NotFound
 from nmref.names import class_key, normalize
+
+T = TypeVar("T")
 
 SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.6
@@ -67,22 +70,30 @@ def suggest_drugs(conn: sqlite3.Connection, query: str, limit: int = SUGGESTIONS
             "WHERE n.key >= ? AND n.key < ? LIMIT ?",
             [key, key + "\U0010ffff", SHORT_KEY_CANDIDATES],
         ).fetchall()
-    matcher = difflib.SequenceMatcher(b=key)
-    scored = []
-    for row in rows:
-        matcher.set_seq1(row["key"])
-        # The cheap upper bounds first, as difflib.get_close_matches does.
-        if matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.quick_ratio() >= SUGGESTION_CUTOFF:
-            scored.append((matcher.ratio(), row["drug"], row["name"]))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    # Far weaker candidates than the best one are noise ("Meclofenoxate" for "mildornate").
-    floor = max(SUGGESTION_CUTOFF, scored[0][0] - SUGGESTION_SPREAD) if scored else SUGGESTION_CUTOFF
     suggestions: dict[str, str] = {}
-    for score, drug, name in scored:
-        if score < floor or len(suggestions) == limit:
+    for drug, name in ranked(key, ((row["key"], (row["drug"], row["name"])) for row in rows), SUGGESTION_CUTOFF):
+        if len(suggestions) == limit:
             break
         suggestions.setdefault(drug, drug if normalize(name) == normalize(drug) else f"{drug} ({name})")
     return list(suggestions.values())
+
+
+def ranked(key: str, candidates: Iterable[tuple[str, T]], cutoff: float) -> list[T]:
+    """The items whose text is at least `cutoff` similar to `key`, best first (ties by item),
+    leaving out those far weaker than the best: noise ("Meclofenoxate" for "mildornate").
+    Shared by drug and condition suggestions."""
+    matcher = difflib.SequenceMatcher(b=key)
+    scored = []
+    for text, item in candidates:
+        matcher.set_seq1(text)
+        # The cheap upper bounds first, as difflib.get_close_matches does.
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            score = matcher.ratio()
+            if score >= cutoff:
+                scored.append((score, item))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    floor = scored[0][0] - SUGGESTION_SPREAD if scored else 1.0
+    return [item for score, item in scored if score >= floor]
 
 
 def rarest_trigrams(conn: sqlite3.Connection, key: str) -> list[str]:

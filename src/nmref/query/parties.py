@@ -101,14 +101,14 @@ def interactions_naming(conn: sqlite3.Connection, drug: Party, sources: dict[str
         f" OR other_class_id IN ({classes}))" if drug.class_ids else ")"
     )
     candidates = fact_records(conn, "interactions", where, [*drug.ids, *drug.ids, *sorted(drug.class_ids)], sources)
-    found = [fact for fact in candidates if names(fact, drug) is not None]
-    stated_ids = sorted({fact["drug_id"] for fact in found})
+    named = [(fact, fact_names) for fact in candidates if (fact_names := names(fact, drug)) is not None]
+    stated_ids = sorted({fact["drug_id"] for fact, _ in named})
     drug_names = dict(
         conn.execute(f"SELECT id, name FROM drugs WHERE id IN ({', '.join('?' * len(stated_ids))})", stated_ids)
     )
-    for fact in found:
+    for fact, fact_names in named:
         stated_for = fact.pop("drug_id")
         fact["stated_for"] = {"id": stated_for, "name": drug_names[stated_for]}
         fact["via_ingredient"] = None
-        fact["names"] = names(fact, drug)
-    return found
+        fact["names"] = fact_names
+    return [fact for fact, _ in named]

@@ -69,7 +69,7 @@ def check_payload(datasette, request) -> dict[str, Any] | None:
     conditions = [c.strip() for c in request.args.getlist("condition") if c.strip()]
     if not names and not conditions and request.url_vars.get("format") != "json":
         return None  # the empty form
-    if len(names) + min(len(conditions), 1) < 2 or len(names) < 1:
+    if not names or (len(names) < 2 and not conditions):
         raise BadRequest("name at least two drugs, or one drug and a condition")
     if len(names) > MAX_DRUGS or any(len(name) > MAX_TEXT for name in [*names, *conditions]):
         raise BadRequest(f"at most {MAX_DRUGS} drugs, each at most {MAX_TEXT} characters")
