@@ -23,6 +23,10 @@ CREATE TABLE sources (
     file   TEXT,
     url    TEXT,
     sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+    -- The standing of a web page (kind 'reference'): a regulator's or register's page, the
+    -- holder's own page, a third-party copy of a label, or a page that is not a label at all.
+    grade  TEXT CHECK (grade IN ('regulator', 'holder', 'label-copy', 'not-a-label', 'reference-work')),
+    CHECK (kind = 'reference' OR grade IS NULL),
     CHECK ((kind = 'reference') = (url IS NOT NULL)),
     CHECK ((kind = 'reference') = (file IS NULL)),
     CHECK ((file IS NULL) = (sha256 IS NULL))
@@ -131,6 +135,7 @@ CREATE TABLE indications (
     quote     TEXT NOT NULL CHECK (quote <> ''),
     defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
     note      TEXT,
+    citations TEXT,
     CHECK (defect IS NULL OR note IS NOT NULL)
 );
 CREATE INDEX indications_by_drug ON indications (drug_id);
@@ -321,8 +326,9 @@ CREATE VIRTUAL TABLE fact_search USING fts5 (
 -- nmref checks this against the version it was written for (nmref.query.SCHEMA_VERSION).
 -- Version 2 added the compiled monographs and the trigram counts; version 3 the label notes,
 -- substances, precautions, the basis of an indication, class interactions, caveat links and
--- the left-out lines; version 4 the facts table behind the full-text index.
-INSERT INTO meta (key, value) VALUES ('schema_version', '4');
+-- the left-out lines; version 4 the facts table behind the full-text index; version 5 the
+-- condition index, interaction management, duplication classes, label versions and page grades.
+INSERT INTO meta (key, value) VALUES ('schema_version', '5');
 
 -- Trigrams of every name key, so that "did you mean" finds candidates without reading every
 -- name (nmref.query.suggest_drugs). Filled by the build from drug_names.
@@ -345,3 +351,109 @@ CREATE TABLE monographs (
     drug_id TEXT PRIMARY KEY REFERENCES drugs (id),
     body    TEXT NOT NULL CHECK (json_valid(body) AND json_type(body) = 'object')
 );
+
+-- The condition index: one concept per condition that nmref's facts name, with its ICD-10
+-- code(s) where one fits (`codes`: space-separated, a category `G40`, a subcategory `I63.9` or a
+-- block `I60-I69`), its English name, the official Russian МКБ-10 title, and its parent concept.
+-- Each row quotes its line of the condition notes, with that line's citations.
+CREATE TABLE conditions (
+    id        TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
+    name      TEXT NOT NULL CHECK (name <> ''),
+    codes     TEXT,
+    title_ru  TEXT,
+    parent_id TEXT REFERENCES conditions (id),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT NOT NULL CHECK (citations <> '')
+);
+CREATE INDEX conditions_by_parent ON conditions (parent_id);
+
+-- Every word a clinician may type for a concept, in English or Russian (the build adds the
+-- concept's own name and Russian title). `key` is the normalised form (nmref.names.normalize).
+CREATE TABLE condition_names (
+    key          TEXT PRIMARY KEY CHECK (key <> ''),
+    name         TEXT NOT NULL CHECK (name <> ''),
+    condition_id TEXT NOT NULL REFERENCES conditions (id),
+    language     TEXT NOT NULL CHECK (language IN ('en', 'ru')),
+    kind         TEXT NOT NULL CHECK (kind IN ('name', 'title', 'synonym', 'spelling', 'lay')),
+    source_id    TEXT NOT NULL REFERENCES sources (id),
+    line         INTEGER NOT NULL CHECK (line >= 1),
+    quote        TEXT NOT NULL CHECK (quote <> ''),
+    citations    TEXT
+);
+CREATE INDEX condition_names_by_condition ON condition_names (condition_id);
+
+-- Each ICD-10 code of a concept, one row a code (derived by the build from conditions.codes):
+-- `first` and `last` bound a block (I60-I69), equal for a single code.
+CREATE TABLE condition_codes (
+    code         TEXT NOT NULL,
+    first        TEXT NOT NULL,
+    last         TEXT NOT NULL,
+    condition_id TEXT NOT NULL REFERENCES conditions (id),
+    PRIMARY KEY (code, condition_id)
+);
+
+-- Which concept(s) a condition-bearing fact names, many to many.
+CREATE TABLE condition_links (
+    condition_id TEXT NOT NULL REFERENCES conditions (id),
+    fact_table   TEXT NOT NULL CHECK (fact_table IN (
+        'indications', 'contraindications', 'precautions', 'adverse_effects')),
+    fact_id      TEXT NOT NULL,
+    PRIMARY KEY (fact_table, fact_id, condition_id)
+);
+CREATE INDEX condition_links_by_condition ON condition_links (condition_id);
+
+-- Condition-bearing facts deliberately left without a concept, each with the reason.
+CREATE TABLE condition_unlinked (
+    fact_table TEXT NOT NULL CHECK (fact_table IN (
+        'indications', 'contraindications', 'precautions', 'adverse_effects')),
+    fact_id    TEXT NOT NULL,
+    reason     TEXT NOT NULL CHECK (reason <> ''),
+    PRIMARY KEY (fact_table, fact_id)
+);
+
+-- What kind of interaction a fact states and what to do about it, each assigned by a person
+-- from the source's own words (the interaction's quote, kept beside them). Never a dose.
+-- `pathway`: the enzyme or route the label names (CYP2C19, CYP2C9, renal), else empty.
+-- `monitor`: what to watch where management is 'monitor' (INR, bleeding, blood pressure, ...).
+CREATE TABLE interaction_management (
+    interaction_id TEXT PRIMARY KEY REFERENCES interactions (id),
+    mechanism      TEXT NOT NULL CHECK (mechanism IN (
+        'pharmacodynamic', 'pharmacokinetic', 'incompatibility', 'not stated')),
+    pathway        TEXT,
+    management     TEXT NOT NULL CHECK (management IN (
+        'do not combine', 'avoid', 'adjust as the label directs', 'monitor', 'separate in time',
+        'no action needed', 'not stated')),
+    monitor        TEXT,
+    CHECK ((management = 'monitor') = (monitor IS NOT NULL))
+);
+
+-- Classes whose members should not be doubled (two vitamin K antagonists, two thienopyridines,
+-- two heparins): `check` reports any two members as a duplication, with the class's citations.
+CREATE TABLE duplication_classes (
+    class_id  TEXT PRIMARY KEY REFERENCES classes (id),
+    text      TEXT NOT NULL CHECK (text <> ''),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT NOT NULL CHECK (citations <> '')
+);
+
+-- Each official label version nmref's label facts were read from: country, kind of document,
+-- holder, its date ('YYYY', 'YYYY-MM' or 'YYYY-MM-DD', or 'not given') and the day it was read.
+-- A label fact belongs to the versions whose pages (citations) it cites.
+CREATE TABLE label_versions (
+    id        TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9-]*'),
+    drug_id   TEXT NOT NULL REFERENCES drugs (id),
+    country   TEXT NOT NULL CHECK (country <> ''),
+    document  TEXT NOT NULL CHECK (document <> ''),
+    holder    TEXT,
+    dated     TEXT NOT NULL CHECK (dated = 'not given' OR dated GLOB '[12][0-9][0-9][0-9]*'),
+    read_on   TEXT NOT NULL CHECK (read_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    line      INTEGER NOT NULL CHECK (line >= 1),
+    quote     TEXT NOT NULL CHECK (quote <> ''),
+    citations TEXT NOT NULL CHECK (citations <> '')
+);
+CREATE INDEX label_versions_by_drug ON label_versions (drug_id);

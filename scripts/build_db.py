@@ -39,11 +39,27 @@ DEFAULT_OUT = ROOT / "src" / "nmref" / "data" / "nmref.db"
 TEMP_PREFIX = ".nmref-build-"
 
 # Load order: a table's references must already be loaded.
-TABLES = ["sources", "drugs", "classes", "drug_names", "drug_classes", *SEARCHED_SECTIONS, "caveat_links", "left_out"]
+TABLES = [
+    "sources",
+    "drugs",
+    "classes",
+    "drug_names",
+    "drug_classes",
+    *SEARCHED_SECTIONS,
+    "caveat_links",
+    "left_out",
+    "conditions",
+    "condition_names",
+    "condition_links",
+    "condition_unlinked",
+    "interaction_management",
+    "duplication_classes",
+    "label_versions",
+]
 CURATED_FILE = {"drug_names": "names.tsv"}
-NOUNS = {"drugs": "drug", "classes": "class", "sources": "source"}
+NOUNS = {"drugs": "drug", "classes": "class", "sources": "source", "conditions": "condition"}
 # Columns of a curated file that the database does not store as they are.
-DERIVED_COLUMNS = {"drug_names": {"key"}}
+DERIVED_COLUMNS = {"drug_names": {"key"}, "condition_names": {"key"}}
 EXTRA_COLUMNS = {"classes": ["aliases"]}
 # Columns the schema allows to be NULL that a curated row must still fill in.
 ALWAYS_REQUIRED = {"line", "quote", "source_id"}
@@ -60,6 +76,11 @@ DOSE_AMOUNT = re.compile(
     r"(?:mg|g|ml|mcg|µg|%|drops?|times?|tablets?|capsules?|ampoules?|packets?)\b",
     re.IGNORECASE,
 )
+
+
+# An ICD-10 code as a concept lists it: a category (G40), a subcategory (I63.9), or a block of
+# categories (I60-I69).
+ICD10_CODE = re.compile(r"(?P<first>[A-Z][0-9]{2}(?:\.[0-9]{1,2})?)(?:-(?P<last>[A-Z][0-9]{2}))?")
 
 
 @dataclass(frozen=True)
@@ -238,7 +259,7 @@ class Builder:
         except BuildFailed as failed:
             self.problems.extend(failed.problems)
             return []
-        key_column = "name" if table == "drug_names" else "id" if "id" in header else None
+        key_column = "name" if table in ("drug_names", "condition_names") else "id" if "id" in header else None
         seen: dict[str, Row] = {}
         good = []
         for row in rows:
@@ -384,6 +405,20 @@ class Builder:
             values = dict(row.values)
             if table == "drug_names":
                 self.insert_name(row, values)
+            elif table == "condition_names":
+                self.insert_condition_name(row, values)
+            elif table == "conditions":
+                if self.insert_row(table, row, values):
+                    self.insert_condition_codes(row, values)
+                    own = {key: values[key] for key in ("source_id", "line", "quote", "citations")}
+                    self.insert_condition_name(
+                        row, {"name": values["name"], "condition_id": values["id"], "language": "en", "kind": "name", **own}
+                    )
+                    if values["title_ru"]:
+                        self.insert_condition_name(
+                            row,
+                            {"name": values["title_ru"], "condition_id": values["id"], "language": "ru", "kind": "title", **own},
+                        )
             elif table == "classes":
                 aliases = str(values.pop("aliases") or "")
                 if self.insert_row(table, row, values):
@@ -418,6 +453,33 @@ class Builder:
             self.problems.append(row.problem(f"name {values['name']!r} {whose} {taken[0]!r} (as {taken[1]!r})"))
             return
         self.insert_row("drug_names", row, {"key": key, **values})
+
+    def insert_condition_name(self, row: Row, values: dict) -> None:
+        key = normalize(str(values["name"]))
+        if not key:
+            self.problems.append(row.problem(f"condition name {values['name']!r} has no letters or digits"))
+            return
+        taken = self.db.execute("SELECT condition_id, name FROM condition_names WHERE key = ?", [key]).fetchone()
+        if taken:
+            if taken[0] == values["condition_id"]:
+                return  # a concept's title may also be typed as one of its listed words
+            self.problems.append(
+                row.problem(f"condition name {values['name']!r} would name two concepts: {taken[0]!r} (as {taken[1]!r})")
+            )
+            return
+        self.insert_row("condition_names", row, {"key": key, **values})
+
+    def insert_condition_codes(self, row: Row, values: dict) -> None:
+        for code in str(values["codes"] or "").split():
+            bounds = ICD10_CODE.fullmatch(code)
+            if bounds is None:
+                self.problems.append(row.problem(f"ICD-10 code {code!r} is not a code (G40, I63.9) or a block (I60-I69)"))
+                continue
+            first, last = bounds["first"], bounds["last"] or bounds["first"]
+            if last < first:
+                self.problems.append(row.problem(f"ICD-10 block {code!r} ends before it starts"))
+                continue
+            self.insert_row("condition_codes", row, {"code": code, "first": first, "last": last, "condition_id": values["id"]})
 
     def insert_class_name(self, row: Row, name: str, class_id: str) -> None:
         key = class_key(name)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nmref.errors import DatabaseUnavailable
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 BUNDLED_DATABASE = Path(__file__).parent.parent / "data" / "nmref.db"
 
 
