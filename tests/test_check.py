@@ -10,7 +10,11 @@ def findings(*names: str) -> list[dict]:
 
 
 def test_direct_interaction() -> None:
-    found = [f for f in findings("ceraxon", "levodopa") if f["connection"] == "direct"]
+    found = [
+        f
+        for f in findings("ceraxon", "levodopa")
+        if f["connection"] == "direct" and f["evidence"][0]["evidence"] == "promotional-article"
+    ]
     assert found and found[0]["category"] == "enhances effect"
     assert found[0]["evidence"][0]["quote"] == "Citicoline enhances the effects of levodopa."
     assert "assigned by a person" in found[0]["category_note"]

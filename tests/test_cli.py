@@ -18,7 +18,7 @@ ESCAPE = "\x1b["
 
 def test_show_answers_with_every_section_and_cites_sources() -> None:
     doc = run("show", "ceraxon", "--json").json()
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["drug"]["id"] == "ceraxon"
     for section in ("indications", "contraindications", "adverse_effects", "interactions", "label_dosing", "analogues"):
         assert doc[section], section
@@ -176,7 +176,7 @@ def test_json_and_ndjson_conflict_is_a_usage_error() -> None:
 def test_ndjson_gives_one_record_per_line() -> None:
     records = run("drugs", "--format", "ndjson").ndjson()
     assert len(records) == len(run("drugs").stdout.splitlines())
-    assert all(record["schema_version"] == 2 and record["name"] for record in records)
+    assert all(record["schema_version"] == 3 and record["name"] for record in records)
 
 
 def test_batch_reads_names_from_stdin_and_goes_on_after_a_miss() -> None:

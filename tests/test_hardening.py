@@ -121,7 +121,7 @@ def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> 
     conn.executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema_version])
     conn.execute(
-        "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?)", ["0" * 64]
+        "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?, NULL)", ["0" * 64]
     )
     hostile = "Insulin [human] \x1b[31mred\x1b[0m [/x] \u202eevil"
     conn.execute(
@@ -132,7 +132,7 @@ def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> 
     )
     conn.execute(
         "INSERT INTO indications VALUES "
-        "('i1', 'insulin', ?, 'stated-use', NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]')",
+        "('i1', 'insulin', ?, 'stated-use', NULL, 'doc', 2, ?, 'garbled', '[red]note[/red]', NULL)",
         [hostile, hostile],
     )
     load_build_module().derive(conn)

@@ -453,7 +453,7 @@ def test_ndjson_lines_are_objects_with_schema_version(args: tuple[str, ...]) -> 
     key = {"drugs": "drugs", "search": "hits", "sources": "sources"}[args[0]]
     assert len(records) == len(run(*args, "--json").json()[key])
     for record in records:
-        assert isinstance(record, dict) and record["schema_version"] == 2
+        assert isinstance(record, dict) and record["schema_version"] == 3
 
 
 class Terminal(io.StringIO):
@@ -468,7 +468,7 @@ def test_json_is_indented_on_a_terminal_and_one_line_piped(command: str) -> None
     on_terminal, piped = Terminal(), io.StringIO()
     for out in (on_terminal, piped):
         emit(payload, OutputFormat.json, out)
-    assert on_terminal.getvalue().startswith('{\n  "schema_version": 2,\n  "command": ')
+    assert on_terminal.getvalue().startswith('{\n  "schema_version": 3,\n  "command": ')
     assert piped.getvalue().count("\n") == 1 and piped.getvalue().endswith("}\n")
     assert json.loads(on_terminal.getvalue()) == json.loads(piped.getvalue())
 
@@ -546,11 +546,11 @@ def test_docs_have_a_valid_example_for_every_command() -> None:
         for record in records:
             assert isinstance(record, dict), f"docs example after {command!r} is not an object"
             if "command" in record:
-                assert record["schema_version"] == 2
+                assert record["schema_version"] == 3
                 assert_valid(schema_for_payload(record["command"]), record, f"docs/json.md example {command!r}")
                 documented.add(schema_for_payload(record["command"]))
             elif language == "ndjson":
-                assert record["schema_version"] == 2
+                assert record["schema_version"] == 3
     wanted = {SCHEMA_OF.get(command, command) for command in command_names()} | {"error"}
     assert wanted <= documented, f"docs/json.md has no example for {sorted(wanted - documented)}"
 

@@ -39,6 +39,17 @@ class NotFound(NmrefError):
         self.suggestions = suggestions
 
 
+class NotFoundAll(NotFound):
+    """Several names or conditions that do not resolve, said in one line, their suggestions kept."""
+
+    def __init__(self, errors: list[NotFound]) -> None:
+        NmrefError.__init__(self, "; ".join(error.message for error in errors))
+        self.what = errors[0].what
+        self.query = errors[0].query
+        self.suggestions = [suggestion for error in errors for suggestion in error.suggestions]
+        self.errors = errors
+
+
 class NothingMatches(NmrefError):
     """A search that found nothing: not an error in the input, but nothing to show."""
 

@@ -16,7 +16,7 @@ from nmref import signals
 from nmref.errors import printable
 from nmref.query import Monograph
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # JSON for scripts has no space after a comma or colon (the stored monographs neither): a batch
 # of 1,000 names writes some 27 MB, and the spaces were 5% of it.
 COMPACT = (",", ":")

@@ -4,9 +4,11 @@ import sqlite3
 from itertools import combinations
 from typing import Any
 
-from nmref.errors import NmrefError, NotFound
+from nmref.errors import NotFound, NotFoundAll
 from nmref.names import normalize
+from nmref.query.card import order, summary, verdict
 from nmref.query.compile import analogue_facts
+from nmref.query.conditions import describe, linked_facts, reach, resolve_condition
 from nmref.query.facts import (
     CATEGORY_NOTE,
     EVIDENCE,
@@ -15,11 +17,11 @@ from nmref.query.facts import (
     caveats_for,
     caveats_of_facts,
     drug_header,
+    fact_record,
     fact_records,
     matched_name,
     source_rows,
 )
-from nmref.query.fulltext import match_expression, words
 from nmref.query.names import resolve_drug
 from nmref.query.parties import Party, interactions_stated_for, names, party
 
@@ -47,6 +49,30 @@ class Combinations:
         self._stated: dict[str, list[dict[str, Any]]] = {}
         self._ingredients: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self._caveats: dict[str, list[dict[str, Any]]] = {}
+        self._management: dict[str, dict[str, Any]] | None = None
+        self._duplication: dict[str, dict[str, Any]] | None = None
+
+    def management(self) -> dict[str, dict[str, Any]]:
+        """What kind of interaction each interaction fact states and what to do, by fact id."""
+        if self._management is None:
+            self._management = {
+                row["interaction_id"]: {key: row[key] for key in ("mechanism", "pathway", "management", "monitor")}
+                for row in self.conn.execute("SELECT * FROM interaction_management")
+            }
+        return self._management
+
+    def duplication_classes(self) -> dict[str, dict[str, Any]]:
+        """The classes whose members are not doubled, each as the fact that says so."""
+        if self._duplication is None:
+            self._duplication = {}
+            for row in self.conn.execute(
+                "SELECT d.*, d.class_id AS id, c.name AS class_name FROM duplication_classes d "
+                "JOIN classes c ON c.id = d.class_id"
+            ):
+                fact = fact_record(row, "duplication_classes", self.sources)
+                fact["class_name"] = row["class_name"]
+                self._duplication[row["class_id"]] = fact
+        return self._duplication
 
     def party(self, drug_id: str) -> Party:
         if drug_id not in self._parties:
@@ -85,9 +111,9 @@ class Combinations:
                 else:
                     connection, via = "via ingredient", fact["other_ingredient"] or fact["other_name"]
                 note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
-                findings.append(
-                    finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
-                )
+                found = finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
+                found["management"] = self.management().get(fact["id"])
+                findings.append(found)
         shared = self.ingredients(first.drug_id).keys() & self.ingredients(second.drug_id).keys()
         for key in sorted(shared):
             evidence = self.ingredients(first.drug_id)[key] + self.ingredients(second.drug_id)[key]
@@ -100,6 +126,30 @@ class Combinations:
                     None,
                     evidence,
                     evidence[0]["text"],
+                )
+            )
+        for class_id in sorted(self.duplication_classes().keys() & first.class_ids & second.class_ids):
+            stated = self.duplication_classes()[class_id]
+            members = [
+                fact_record(row, "drug_classes", self.sources)
+                for row in self.conn.execute(
+                    "SELECT m.drug_id || ':' || m.class_id AS id, d.name || ': one of the ' || c.name AS text, "
+                    "m.quote, m.source_id, m.line, m.citations FROM drug_classes m JOIN drugs d ON d.id = m.drug_id "
+                    "JOIN classes c ON c.id = m.class_id "
+                    f"WHERE m.class_id = ? AND m.drug_id IN ({', '.join('?' * (len(first.ids) + len(second.ids)))}) "
+                    "ORDER BY m.rowid",
+                    [class_id, *first.ids, *second.ids],
+                )
+            ]
+            findings.append(
+                finding(
+                    [first.name, second.name],
+                    "same class",
+                    "duplicate therapy",
+                    "both belong to a class whose members are not given together (a curated, cited list)",
+                    stated["text"],
+                    [stated, *members],
+                    stated["class_name"],
                 )
             )
         for caveat in self.caveats(first.drug_id):
@@ -147,50 +197,95 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
 
 
 def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | None = None) -> dict[str, Any]:
-    """Every connection the sources make between each pair of the named drugs, each drug's sport
-    status, and (with `conditions`) the contraindications and cautions that name a condition."""
-    resolved, missing = [], []
+    """The check card: a verdict for each pair of the named drugs and for each drug with each
+    condition, strictest first, each with its findings (every connection the sources make) and
+    what to do; each drug's sport status; and a bottom line. Every name and condition is
+    resolved first: one that does not resolve is an error with suggestions, and nothing is
+    checked. The same condition asked twice (in other words, in Russian, by code) counts once."""
+    resolved, asked, missing = [], [], []
     for query in queries:
         try:
             resolved.append(resolve_drug(conn, query))
         except NotFound as error:
             missing.append(error)
+    for text in conditions or []:
+        try:
+            condition = resolve_condition(conn, text)
+        except NotFound as error:
+            missing.append(error)
+            continue
+        if all(condition["concepts"] != other["concepts"] for other in asked):
+            asked.append(condition)
     if missing:
-        raise NmrefError("; ".join(error.message for error in missing))
+        raise missing[0] if len(missing) == 1 else NotFoundAll(missing)
     unique = list({match["id"]: match for match in resolved}.values())
     pairs = Combinations(conn)
     sources = pairs.sources
+    titles = {key: row["title"] for key, row in sources.items()}
     parties = {match["id"]: pairs.party(match["id"]) for match in unique}
-    findings = []
+    verdicts = []
     for first, second in combinations(unique, 2):
-        findings.extend(pairs.pair_findings(first["id"], second["id"]))
-    for match in unique:
-        findings.extend(sport_findings(conn, parties[match["id"]], sources))
-        for condition in conditions or []:
-            findings.extend(condition_findings(conn, parties[match["id"]], condition, sources))
+        subject = {"kind": "pair", "drugs": [first["name"], second["name"]], "condition": None, "statement": None}
+        verdicts.append(verdict(subject, pairs.pair_findings(first["id"], second["id"]), titles))
+    searched = [{"drug": drug.name, "evidence": evidence_kinds(conn, drug)} for drug in parties.values()]
+    kinds = {entry["drug"]: ", ".join(entry["evidence"]) or "no facts at all" for entry in searched}
+    for condition in asked:
+        reached = reach(conn, [concept["id"] for concept in condition["concepts"]])
+        understood = describe(condition)
+        for drug in parties.values():
+            found = condition_findings(conn, drug, understood, reached, sources)
+            statement = (
+                None
+                if found
+                else f"No label or article fact about {understood} for {drug.name} (searched: {kinds[drug.name]}). "
+                "This is not evidence that it is safe in this condition."
+            )
+            subject = {"kind": "condition", "drugs": [drug.name], "condition": understood, "statement": statement}
+            verdicts.append(verdict(subject, found, titles))
+    verdicts = order(verdicts)
+    sport = [finding for drug in parties.values() for finding in sport_findings(conn, drug, sources)]
+    findings = [finding for each in verdicts for finding in each["findings"]] + sport
     caveats = caveats_of_facts(
         conn,
         [
-            (EVIDENCE_TABLES[finding["connection"]], fact)
+            (finding.get("table") or EVIDENCE_TABLES[finding["connection"]], fact)
             for finding in findings
-            if finding["connection"] in EVIDENCE_TABLES
+            if finding.get("table") or finding["connection"] in EVIDENCE_TABLES
             for fact in finding["evidence"]
         ],
         sources,
     )
-    searched = [{"drug": drug.name, "evidence": evidence_kinds(conn, drug)} for drug in parties.values()]
-    kinds = "; ".join(f"{s['drug']}: {', '.join(s['evidence']) or 'no facts at all'}" for s in searched)
+    position = {id(finding): index for index, finding in enumerate(findings)}
+    statement = None
+    if not findings:
+        statement = " ".join(
+            [
+                *(
+                    [
+                        "The sources searched state no interaction between these drugs ("
+                        + "; ".join(f"{name}: {kind}" for name, kind in kinds.items())
+                        + "). This is not evidence that the combination is safe."
+                    ]
+                    if len(unique) > 1
+                    else []
+                ),
+                *(v["statement"] for v in verdicts if v["kind"] == "condition"),
+            ]
+        )
     return {
         "command": "check",
         "drugs": [{"id": m["id"], "name": m["name"], "matched": matched_name(m)} for m in resolved],
-        "conditions": conditions or [],
+        "conditions": [
+            {"query": c["query"], "understood": describe(c), "matched": c["matched"], "concepts": c["concepts"]}
+            for c in asked
+        ],
+        "summary": summary(verdicts, [finding["drugs"][0] for finding in sport]),
+        # Each verdict's evidence as positions in `findings`, so no finding is written twice.
+        "verdicts": [{**v, "findings": [position[id(f)] for f in v["findings"]]} for v in verdicts],
         "findings": findings,
         "searched": searched,
         "caveats": caveats,
-        "statement": None
-        if findings
-        else f"The sources searched state no interaction between these drugs ({kinds}). "
-        "This is not evidence that the combination is safe.",
+        "statement": statement,
         "notice": NOTICE,
     }
 
@@ -203,8 +298,10 @@ EVIDENCE_TABLES = {
     "via class": "interactions",
     "same ingredient": "ingredients",
     "sport status": "reference_facts",
-    "condition": "contraindications",
+    "same class": "drug_classes",
 }
+# Facts that `check --condition` screens: a condition that rules a drug out or calls for care.
+CONDITION_TABLES = ("contraindications", "precautions")
 
 
 def finding(
@@ -239,34 +336,37 @@ def sport_findings(conn: sqlite3.Connection, drug: Party, sources: dict[str, sql
 
 
 def condition_findings(
-    conn: sqlite3.Connection, drug: Party, condition: str, sources: dict[str, sqlite3.Row]
+    conn: sqlite3.Connection, drug: Party, understood: str, reached: dict[str, str], sources: dict[str, sqlite3.Row]
 ) -> list[dict[str, Any]]:
-    """Contraindications and cautions of the drug (or its ingredient drugs) that name the condition."""
-    terms = words(condition)
-    if not terms:
+    """The contraindications and precautions of the drug (or, from the notes, of its ingredient
+    drugs) linked to a concept the condition reaches, each saying which concept and how."""
+    linked = linked_facts(conn, CONDITION_TABLES, reached, drug.ids)
+    if not linked:
         return []
-    marks = ", ".join("?" * len(drug.ids))
-    hits = conn.execute(
-        "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'contraindications' "
-        f"AND drug_id IN ({marks})",
-        [match_expression(terms, columns="text"), *drug.ids],
-    ).fetchall()
-    if not hits:
-        return []
-    ids = [row[0] for row in hits]
-    facts = fact_records(conn, "contraindications", f"id IN ({', '.join('?' * len(ids))})", ids, sources)
-    return [
-        finding(
-            [drug.name],
-            "condition",
-            "contraindicated" if fact["severity"] == "absolute" else "caution",
-            "level from the source's wording: absolute contraindication, or use with caution",
-            fact["text"],
-            [fact],
-            condition=condition,
-        )
-        for fact in facts
-    ]
+    marks = ", ".join("?" * len(reached))
+    names = dict(conn.execute(f"SELECT id, name FROM conditions WHERE id IN ({marks})", list(reached)))
+    found = []
+    for table in CONDITION_TABLES:
+        ids = [fact_id for (fact_table, fact_id) in linked if fact_table == table]
+        if not ids:
+            continue
+        for fact in fact_records(conn, table, f"id IN ({', '.join('?' * len(ids))})", ids, sources):
+            owner = conn.execute(f"SELECT drug_id FROM {table} WHERE id = ?", [fact["id"]]).fetchone()[0]
+            if owner != drug.drug_id and fact["evidence"] == "promotional-article":
+                continue  # an article's statement about the ingredient drug was not made about this product
+            if table == "contraindications":
+                category = "contraindicated" if fact["severity"] == "absolute" else "caution"
+                note = "level from the source's wording: absolute contraindication, or use with caution"
+            else:
+                category = "note"
+                note = f"the source's advice for this population ({fact['topic']}); no level assigned: read its words"
+            result = finding([drug.name], "condition", category, note, fact["text"], [fact], condition=understood)
+            result["table"] = table
+            result["reached"] = [
+                {"concept": names.get(concept, concept), "how": how} for concept, how in linked[(table, fact["id"])]
+            ]
+            found.append(result)
+    return found
 
 
 def evidence_kinds(conn: sqlite3.Connection, drug: Party) -> list[str]:

@@ -4,9 +4,9 @@ import re
 import sqlite3
 from typing import Any
 
-from nmref.errors import NotFound, NothingMatches, quoted
+from nmref.errors import NothingMatches, quoted
+from nmref.query.conditions import describe, linked_facts, reach, resolve_condition
 from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_records, source_rows
-from nmref.query.names import SUGGESTIONS, ranked
 
 # Compiled on first use by re's cache: a lookup by name never needs it.
 WORD = r"[^\W_]+"
@@ -75,77 +75,65 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
     return {"command": "search", "query": text, "hits": hits, "caveats": caveats}
 
 
-# A condition suggestion must be closer than a drug name's: "cancer" is not "care", nor
-# "migraine" "brain" (ratios 0.6), while "strke" is "stroke" (0.91).
-CONDITION_SUGGESTION_CUTOFF = 0.75
-# Words of a condition shorter than this are not suggested alone ("care", "gait").
-CONDITION_WORD_LENGTH = 5
-
-
-def suggest_conditions(conn: sqlite3.Connection, wanted: str) -> list[str]:
-    """Conditions close to `wanted`, best first; far weaker ones than the best are left out."""
-    vocabulary = condition_vocabulary(conn)
-    return ranked(wanted, zip(vocabulary, vocabulary, strict=True), CONDITION_SUGGESTION_CUTOFF)[:SUGGESTIONS]
-
-
-def condition_vocabulary(conn: sqlite3.Connection) -> list[str]:
-    """What `for` may suggest: the conditions as the indications name them (the wording before a
-    parenthesis, each part of a list) and their longer words."""
-    phrases = set()
-    for (text,) in conn.execute("SELECT text FROM indications"):
-        for part in re.split(r"[,;]| and ", text.split("(")[0]):
-            if part.strip():
-                phrases.add(" ".join(words(part.casefold())))
-    return sorted(
-        phrases | {word for phrase in phrases for word in phrase.split() if len(word) >= CONDITION_WORD_LENGTH}
-    )
-
-
 def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
-    """Drugs whose indications mention every word of `condition`, grouped by drug."""
-    terms = words(condition)
+    """Drugs whose indications name a condition (in English, Russian or by ICD-10 code), grouped
+    by drug: label indications first, then the articles' stated uses; claimed effects apart.
+
+    The condition is resolved by the one condition resolver; an indication linked to a narrower
+    or broader concept comes too, marked with how it was reached."""
+    resolved = resolve_condition(conn, condition)
+    reached = reach(conn, [concept["id"] for concept in resolved["concepts"]])
+    linked = linked_facts(conn, ("indications",), reached)
     sources = source_rows(conn)
-    ids = []
-    if terms:
-        ids = [
-            row["fact_id"]
+    ids = [fact_id for (_, fact_id) in linked]
+    facts = fact_records(conn, "indications", f"id IN ({', '.join('?' * len(ids))})", ids, sources) if ids else []
+    names = dict(conn.execute("SELECT id, name FROM conditions"))
+    owners = {}
+    for fact in facts:
+        fact["reached"] = [{"concept": names[c], "how": how} for c, how in linked[("indications", fact["id"])]]
+    if ids:
+        marks = ", ".join("?" * len(ids))
+        owners = {
+            row["id"]: (row["drug_id"], row["name"])
             for row in conn.execute(
-                "SELECT fact_id FROM fact_search WHERE fact_search MATCH ? AND section = 'indications' ORDER BY rank",
-                # The curator's wording names the condition; a quote may mention it in passing.
-                [match_expression(terms, columns="text")],
+                "SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id "
+                f"WHERE i.id IN ({marks})",
+                ids,
             )
-        ]
-    if not ids:
-        wanted = " ".join(terms).casefold() or condition
-        raise NotFound("condition", condition, suggest_conditions(conn, wanted))
-    marks = ", ".join("?" * len(ids))
-    facts = fact_records(conn, "indications", f"id IN ({marks})", ids, sources)
-    drug_ids, names = {}, {}
-    for row in conn.execute(
-        f"SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id WHERE i.id IN ({marks})",
-        ids,
-    ):
-        drug_ids[row["id"]] = row["drug_id"]
-        names[row["drug_id"]] = row["name"]
+        }
     caveats = caveats_of_facts(conn, [("indications", fact) for fact in facts], sources)
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for fact in facts:
-        grouped.setdefault(drug_ids[fact["id"]], []).append(fact)
+    for fact in sorted(facts, key=lambda fact: fact["evidence"] != "official-label"):
+        grouped.setdefault(owners[fact["id"]][0], []).append(fact)
     drugs = [
         {
             "id": drug_id,
-            "name": names[drug_id],
+            "name": owners[found[0]["id"]][1],
             "indications": [fact for fact in found if fact["basis"] == "stated-use"],
             "claimed_effects": [fact for fact in found if fact["basis"] != "stated-use"],
         }
         for drug_id, found in grouped.items()
     ]
-    # Stated uses first: a drug the sources only make claims for comes after every drug they use for it.
-    drugs.sort(key=lambda drug: (not drug["indications"], drug["name"].casefold()))
+    # A label's indication first, then the articles' stated uses; a drug the sources only make
+    # claims for comes after every drug they state a use for.
+    drugs.sort(
+        key=lambda drug: (
+            not drug["indications"],
+            not any(fact["evidence"] == "official-label" for fact in drug["indications"]),
+            drug["name"].casefold(),
+        )
+    )
+    understood = describe(resolved)
     return {
         "command": "for",
         "condition": condition,
+        "understood": understood,
+        "concepts": resolved["concepts"],
         "drugs": drugs,
+        "statement": None
+        if drugs
+        else f"No label or article in nmref states a use for {understood}. This says nothing about whether "
+        "any drug helps or harms in it.",
         "caveats": caveats,
         "notice": NOTICE,
     }
