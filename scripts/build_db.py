@@ -78,6 +78,13 @@ DOSE_AMOUNT = re.compile(
 )
 
 
+# Facts that name a patient's condition, by table: each links to the condition index or is listed
+# as deliberately unlinked. For precautions, only the topics that are conditions or populations.
+CONDITION_BEARING = {
+    "indications": None,
+    "contraindications": None,
+    "precautions": {"pregnancy", "lactation", "children", "elderly", "renal", "hepatic", "warning", "boxed warning"},
+}
 # An ICD-10 code as a concept lists it: a category (G40), a subcategory (I63.9), or a block of
 # categories (I60-I69).
 ICD10_CODE = re.compile(r"(?P<first>[A-Z][0-9]{2}(?:\.[0-9]{1,2})?)(?:-(?P<last>[A-Z][0-9]{2}))?")
@@ -219,6 +226,8 @@ class Builder:
             if table == "sources":
                 self.open_documents(rows)
         self.check_caveat_targets()
+        self.check_condition_links()
+        self.check_interaction_management()
         if self.problems:
             raise BuildFailed(self.problems)
         derive(self.db.conn)
@@ -412,12 +421,19 @@ class Builder:
                     self.insert_condition_codes(row, values)
                     own = {key: values[key] for key in ("source_id", "line", "quote", "citations")}
                     self.insert_condition_name(
-                        row, {"name": values["name"], "condition_id": values["id"], "language": "en", "kind": "name", **own}
+                        row,
+                        {"name": values["name"], "condition_id": values["id"], "language": "en", "kind": "name", **own},
                     )
                     if values["title_ru"]:
                         self.insert_condition_name(
                             row,
-                            {"name": values["title_ru"], "condition_id": values["id"], "language": "ru", "kind": "title", **own},
+                            {
+                                "name": values["title_ru"],
+                                "condition_id": values["id"],
+                                "language": "ru",
+                                "kind": "title",
+                                **own,
+                            },
                         )
             elif table == "classes":
                 aliases = str(values.pop("aliases") or "")
@@ -464,7 +480,9 @@ class Builder:
             if taken[0] == values["condition_id"]:
                 return  # a concept's title may also be typed as one of its listed words
             self.problems.append(
-                row.problem(f"condition name {values['name']!r} would name two concepts: {taken[0]!r} (as {taken[1]!r})")
+                row.problem(
+                    f"condition name {values['name']!r} would name two concepts: {taken[0]!r} (as {taken[1]!r})"
+                )
             )
             return
         self.insert_row("condition_names", row, {"key": key, **values})
@@ -473,13 +491,17 @@ class Builder:
         for code in str(values["codes"] or "").split():
             bounds = ICD10_CODE.fullmatch(code)
             if bounds is None:
-                self.problems.append(row.problem(f"ICD-10 code {code!r} is not a code (G40, I63.9) or a block (I60-I69)"))
+                self.problems.append(
+                    row.problem(f"ICD-10 code {code!r} is not a code (G40, I63.9) or a block (I60-I69)")
+                )
                 continue
             first, last = bounds["first"], bounds["last"] or bounds["first"]
             if last < first:
                 self.problems.append(row.problem(f"ICD-10 block {code!r} ends before it starts"))
                 continue
-            self.insert_row("condition_codes", row, {"code": code, "first": first, "last": last, "condition_id": values["id"]})
+            self.insert_row(
+                "condition_codes", row, {"code": code, "first": first, "last": last, "condition_id": values["id"]}
+            )
 
     def insert_class_name(self, row: Row, name: str, class_id: str) -> None:
         key = class_key(name)
@@ -522,6 +544,39 @@ class Builder:
         dangling = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if dangling and not self.problems:
             raise BuildFailed([Problem(self.curated, 1, f"foreign key check failed: {dangling[:3]}")])
+
+    def check_condition_links(self) -> None:
+        """Every condition-bearing fact links to a concept of the condition index or is listed as
+        deliberately unlinked with a reason; every link and listing names a fact that exists."""
+        covered: set[tuple[str, str]] = set()
+        for table in ("condition_links", "condition_unlinked"):
+            for row in self.loaded.get(table, []):
+                fact_table, fact_id = str(row.values["fact_table"]), str(row.values["fact_id"])
+                if fact_id not in self.ids.get(fact_table, {}):
+                    self.problems.append(row.problem(f"{fact_table}:{fact_id} does not exist"))
+                covered.add((fact_table, fact_id))
+        for fact_table, topics in CONDITION_BEARING.items():
+            for fact_id, row in self.ids.get(fact_table, {}).items():
+                if topics is not None and row.values.get("topic") not in topics:
+                    continue
+                if (fact_table, fact_id) not in covered:
+                    self.problems.append(
+                        row.problem(
+                            f"{fact_table}:{fact_id} names a condition but links to no concept: add it to "
+                            "condition_links.tsv, or to condition_unlinked.tsv with the reason"
+                        )
+                    )
+
+    def check_interaction_management(self) -> None:
+        """Every interaction fact says what kind of interaction it is and what to do."""
+        managed = {str(row.values["interaction_id"]) for row in self.loaded.get("interaction_management", [])}
+        for fact_id, row in self.ids.get("interactions", {}).items():
+            if fact_id not in managed:
+                self.problems.append(
+                    row.problem(
+                        f"interaction {fact_id} has no row in interaction_management.tsv (mechanism, management)"
+                    )
+                )
 
     def stamp_fingerprint(self) -> None:
         digest = hashlib.sha256()
