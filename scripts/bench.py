@@ -72,6 +72,12 @@ CHECK_NAMES = [
 # In the large database, one dictionary drug in CLASS_RULE_EVERY states a label rule for a class,
 # and every dictionary drug is a member of one class: a class-rule table at 20,000-drug scale.
 CLASS_RULE_EVERY = 100
+# Issue 17: a generated condition index at scale beside the shipped one (benchmark only).
+LARGE_CONCEPTS = 15_000
+LARGE_CONDITION_NAMES = 100_000
+# The same question asked in English, in Russian and by code (rows 11a, 11b).
+CONDITION_FORMS = (("for", "stroke"), ("for", "инсульт"))
+CHECK_CONDITION = ("check", "cerebrolysin", "--condition")
 PLACEHOLDER = "Benchmark-only entry from the drug-named-entity-recognition dictionary; never shipped."
 # A fresh interpreter runs one command and reports the largest resident set among its children.
 PEAK_RSS_PROBE = (
@@ -385,12 +391,15 @@ class LargeDatabase:
     drugs: int
     names: int
     class_rules: int
+    concepts: int
+    condition_names: int
     seconds: float
 
     def __str__(self) -> str:
         return (
             f"large db (benchmark-only): {self.drugs:,} drugs, {self.names:,} names, "
-            f"{self.class_rules:,} class rules, built in {self.seconds:.1f} s"
+            f"{self.class_rules:,} class rules, {self.concepts:,} condition concepts with "
+            f"{self.condition_names:,} names, built in {self.seconds:.1f} s"
         )
 
 
@@ -478,11 +487,61 @@ def build_large_database(dictionary: Path, folder: Path) -> LargeDatabase:
             "INSERT INTO drug_names (key, name, drug_id, kind, source_id, line, quote) VALUES (?,?,?,?,?,?,?)",
             name_rows,
         )
+        add_condition_index(conn)
         derive(conn)
     conn.execute("VACUUM")
-    drugs, names = (conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("drugs", "drug_names"))
+    drugs, names, concepts, condition_names = (
+        conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("drugs", "drug_names", "conditions", "condition_names")
+    )
     conn.close()
-    return LargeDatabase(path, drugs, names, len(rules), time.perf_counter() - start)
+    return LargeDatabase(path, drugs, names, len(rules), concepts, condition_names, time.perf_counter() - start)
+
+
+def add_condition_index(conn: sqlite3.Connection) -> None:
+    """LARGE_CONCEPTS generated concepts (a tree, each with a code of its own) and
+    LARGE_CONDITION_NAMES names beside the shipped condition index, each concept linked to a
+    shipped contraindication, so that a condition lookup and its facts are read at that scale."""
+    facts = [row[0] for row in conn.execute("SELECT id FROM contraindications ORDER BY rowid")]
+    concepts, codes, names, links = [], [], [], []
+    for i in range(LARGE_CONCEPTS):
+        concept_id = f"bench-condition-{i}"
+        parent = f"bench-condition-{(i - 1) // 4}" if i else None
+        # Codes from U00.00 up: chapter U is reserved in ICD-10, so none clashes with a real one.
+        code = f"U{i // 100:02d}.{i % 100:02d}" if i < 10_000 else f"V{(i - 10_000) // 100:02d}.{i % 100:02d}"
+        concepts.append(
+            (concept_id, f"Benchmark condition {i}", code, None, parent, "reference-notes", 1, PLACEHOLDER, "S1")
+        )
+        codes.append((code, code, code, concept_id))
+        links.append((concept_id, "contraindications", facts[i % len(facts)]))
+    for j in range(LARGE_CONDITION_NAMES - LARGE_CONCEPTS):
+        name = f"benchmark synonym {j}"
+        names.append(
+            (
+                normalize(name),
+                name,
+                f"bench-condition-{j % LARGE_CONCEPTS}",
+                "en",
+                "synonym",
+                "reference-notes",
+                1,
+                PLACEHOLDER,
+                None,
+            )
+        )
+    for concept in concepts:
+        names.append(
+            (normalize(concept[1]), concept[1], concept[0], "en", "name", "reference-notes", 1, PLACEHOLDER, None)
+        )
+    conn.executemany("INSERT INTO conditions VALUES (?,?,?,?,?,?,?,?,?)", concepts)
+    conn.executemany("INSERT INTO condition_codes VALUES (?,?,?,?)", codes)
+    conn.executemany("INSERT INTO condition_names VALUES (?,?,?,?,?,?,?,?,?)", names)
+    conn.executemany("INSERT INTO condition_links VALUES (?,?,?)", links)
+
+
+def condition_command(args: Sequence[str], db: Path | None = None) -> Command:
+    env, where = ({"NMREF_DB": str(db)}, f" [NMREF_DB={db.name}]") if db else ({}, "")
+    return Command(f"nmref {' '.join(args)} --json{where}", [*nmref_argv(), *args, "--json"], env=env)
 
 
 def different_names(path: Path, count: int) -> list[str]:
@@ -553,6 +612,10 @@ def startup_rows(timed: dict[str, Measurement]) -> list[Row]:
         Row("5", timed["batch"], goals=[Goal(2, one)]),
         Row("9a", timed["check"], goals=[Goal(1.25, one)]),
         Row("10", timed["terminal"], goals=[Goal(10, base)]),
+        Row("11a", timed["for-en"], compare=[one]),
+        Row("11a", timed["for-ru"], goals=[Goal(1.1, timed["for-en"])]),
+        Row("11b", timed["condition-en"], compare=[one]),
+        Row("11b", timed["condition-code"], goals=[Goal(1.1, timed["condition-en"])]),
     ]
 
 
@@ -584,6 +647,22 @@ def scale_rows(
         samples,
         warmups,
     )
+    conditions = [["epilepsy"], ["G40"], ["kidney failure"], ["эпилепсия"]]
+    condition_shipped = time_calls(
+        "check cerebrolysin with a condition, shipped db (in-process)",
+        lambda c: query.check(shipped, ["cerebrolysin"], c),
+        conditions,
+        samples,
+        warmups,
+        "shipped",
+    )
+    condition_large = time_calls(
+        f"the same, large db with {LARGE_CONCEPTS:,} concepts (in-process)",
+        lambda c: query.check(big, ["cerebrolysin"], c),
+        conditions,
+        samples,
+        warmups,
+    )
     return [
         Row("6a", on_shipped),
         Row("6a", on_large, goals=[Goal(1.5, on_shipped)]),
@@ -594,6 +673,8 @@ def scale_rows(
         Row("9b", check_shipped),
         Row("9b", check_large, goals=[Goal(1.5, check_shipped)]),
         Row("9c", timed["check-large"], compare=[timed["check"]]),
+        Row("11c", condition_shipped),
+        Row("11c", condition_large, goals=[Goal(1.5, condition_shipped)]),
     ]
 
 
@@ -676,6 +757,10 @@ def main(argv: list[str] | None = None) -> int:
             "batch": batch(names),
             "check": check_json(),
             "terminal": show_in_terminal(),
+            "for-en": condition_command(CONDITION_FORMS[0]),
+            "for-ru": condition_command(CONDITION_FORMS[1]),
+            "condition-en": condition_command((*CHECK_CONDITION, "epilepsy")),
+            "condition-code": condition_command((*CHECK_CONDITION, "G40")),
         }
         if large:
             commands["json-shipped"] = show_json(query.BUNDLED_DATABASE, short="shipped")
@@ -703,6 +788,9 @@ def main(argv: list[str] | None = None) -> int:
                 "(5 cycles through the shipped db's names).",
                 f"9: check of {', '.join(CHECK_NAMES)}; the large db adds every dictionary drug to a label class "
                 f"and a class rule for one in {CLASS_RULE_EVERY} ({large.class_rules:,} rules).",
+                "11: the same condition question in English, in Russian and by ICD-10 code; 11c asks epilepsy, G40, "
+                f"kidney failure and эпилепсия beside {large.concepts:,} generated concepts and "
+                f"{large.condition_names:,} condition names.",
             ]
         else:
             missing = "install the bench extra first: pip install -e '.[bench]'"

@@ -173,14 +173,27 @@ def _drug_header(page: Page, payload: dict[str, Any], notice: bool = True) -> No
 def _substance(payload: dict[str, Any], page: Page) -> None:
     """A substance only labels name: no monograph, but which labels name it and how."""
     drug = payload["drug"]
+    named = bool(payload["interactions"])
     page.print(
         _text(f"nmref has no monograph for {drug['name']}: ", "bold"),
-        _text("it is a substance that the official labels below name."),
+        _text(
+            "it is a substance that the official labels below name."
+            if named
+            else "it is a substance nmref knows by name so that `check` can answer for it; "
+            "no label or article in nmref names it."
+        ),
     )
+    page.print(_text(drug["description"]), " ", _cite(drug["source"]))
+    others = [name["name"] for name in payload["names"] if name["kind"] != "canonical"]
+    if others:
+        page.print(_text("Also known as: ", "bold"), _text(", ".join(others)))
+    if payload["atc"]:
+        page.print(_text("ATC: ", "bold"), _text(", ".join(fact["text"] for fact in payload["atc"])))
     classes = "; ".join(" > ".join(c["path"]) for c in payload["classes"])
     if classes:
         page.print(_text("Classes: ", "bold"), _text(classes))
-    _facts_section(page, "interactions", payload["interactions"], payload["caveats"])
+    if named:
+        _facts_section(page, "interactions", payload["interactions"], payload["caveats"])
     _sources_footer(page, payload["sources"])
 
 
