@@ -573,6 +573,17 @@ def _compare(payload: dict[str, Any], page: Page) -> None:
     evidence and cited; the quotes are in each drug's own monograph."""
     drugs = payload["drugs"]
     page.print(_text("Compared: " + ", ".join(entry["drug"]["name"] for entry in drugs), "bold"))
+    page.print(_text("Taken together (nmref check): " + payload["summary"], "bold"))
+    for verdict in payload["verdicts"]:
+        where = f" ({verdict['from']})" if verdict["from"] else ""
+        disagree = "; the labels disagree" if verdict["labels_disagree"] else ""
+        todo = f"; what to do: {'; '.join(verdict['what_to_do'])}" if verdict["what_to_do"] else ""
+        page.print(
+            "  • ",
+            _text(" + ".join(verdict["drugs"]) + ": ", "bold"),
+            _text(verdict["level"], LEVEL_STYLES.get(verdict["level"], "bold")),
+            _text(where + disagree + todo, "dim"),
+        )
     for section in payload["sections"]:
         name = section["section"]
         _heading(page, TITLES[name])

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from nmref.errors import DatabaseUnavailable
 from nmref.names import normalize
-from nmref.query.facts import FACT_SECTIONS, NOTICE
+from nmref.query.facts import NOTICE
 from nmref.query.names import resolve_drug
 
 
@@ -104,15 +104,33 @@ def section(conn: sqlite3.Connection, query: str, name: str) -> dict[str, Any]:
 
 # What `compare` puts side by side: the fact sections that say how a drug is used and what to
 # watch for (not its ingredients and forms), in the monograph's order.
-COMPARED_SECTIONS = tuple(section for section in FACT_SECTIONS if section not in ("ingredients", "forms"))
+# Safety first, as a clinician reads: what rules a drug out, special populations and warnings,
+# interactions and adverse effects before what it is used for.
+COMPARED_SECTIONS = (
+    "contraindications",
+    "precautions",
+    "interactions",
+    "adverse_effects",
+    "indications",
+    "label_dosing",
+)
 
 
 def compare(conn: sqlite3.Connection, queries: list[str]) -> dict[str, Any]:
     """Two or three drugs section by section: each section's facts for each drug, in order."""
+    from nmref.query.combining import check  # loaded only here: a lookup never pays for it
+
     found = [monograph(conn, query).to_dict() for query in queries]
+    card = check(conn, queries)
     return {
         "command": "compare",
         "drugs": [{"matched": each["matched"], "drug": each["drug"]} for each in found],
+        # The check card's verdicts on each pair, the same as `nmref check` gives for these drugs.
+        "summary": card["summary"],
+        "verdicts": [
+            {key: verdict[key] for key in ("drugs", "level", "from", "labels_disagree", "what_to_do")}
+            for verdict in card["verdicts"]
+        ],
         "sections": [{"section": name, "facts": [each[name] for each in found]} for name in COMPARED_SECTIONS],
         "notice": NOTICE,
     }
