@@ -136,6 +136,11 @@ def test_conventions() -> None:
     assert "Usage" in run("show", "-h").stdout and "Example" in run("show", "-h").stdout
     bare = run()
     assert "Usage" in bare.stdout and bare.stderr == ""
+    # A first screen, not the full help: it fits 80x24 and says where the rest is.
+    assert len(bare.stdout.splitlines()) <= 22 and all(len(line) <= 80 for line in bare.stdout.splitlines())
+    assert "nmref --help" in bare.stdout and "nmref check cerebrolysin --condition G40" in bare.stdout
+    full = run("--help").stdout
+    assert all(command in full for command in ("show", "check", "for", "compare", "search", "serve", "schema"))
     misplaced = run("--json", "show", "ceraxon", code=2).stderr
     assert "go after it: nmref show ... --json" in misplaced and "Possible options" not in misplaced
 
@@ -210,3 +215,19 @@ def test_a_stray_completion_variable_does_not_break_commands() -> None:
         [*nmref_argv(), "show", "ceraxon", "--json"], capture_output=True, env={**os.environ, "_NMREF_COMPLETE": "x"}
     )
     assert done.returncode == 0 and json.loads(done.stdout)["drug"]["id"] == "ceraxon"
+
+
+def test_every_commands_help_reads_at_80_columns() -> None:
+    """No help line passes 80 columns, and no paragraph is broken where the source text was wrapped."""
+    from nmref.cli import app as cli_app
+
+    commands = [command.name or command.callback.__name__ for command in cli_app.registered_commands]
+    for command in commands:
+        text = run(command, "--help", env={"COLUMNS": "80"}).stdout
+        lines = text.splitlines()
+        assert all(len(line) <= 80 for line in lines), command
+        # A paragraph line ends short only where its paragraph ends (the next line is blank).
+        body = [line.strip() for line in lines if not line.strip().startswith(("│", "╭", "╰", "Usage"))]
+        for line, following in zip(body, body[1:]):
+            if line and following and not following[0].isupper() and not line.endswith((".", ":", ";")):
+                assert len(line) > 40, (command, line)

@@ -37,6 +37,30 @@ EXIT_CODES_HELP = (
 )
 
 
+# What `nmref` alone prints: at most 22 lines, so that it fits an 80x24 terminal.
+FIRST_SCREEN = """\
+Usage: nmref COMMAND [ARGS]... [--json]
+
+Offline reference for neurometabolic drugs: every fact quoted from its source
+(promotional articles, official labels in our words); never a computed dose.
+
+Commands most used:
+  show NAME           the monograph, safety first (any spelling, INN, Cyrillic)
+  check NAME NAME...  the card for drugs taken together, strictest first
+  check NAME --condition C   a drug in a condition (English, Russian, ICD-10)
+  for CONDITION       which drugs the labels and articles give for a condition
+  contraindications NAME, interactions NAME, compare NAME NAME, search WORDS
+
+Examples:
+  nmref show ceraxon
+  nmref check warfarin aspirin
+  nmref check cerebrolysin --condition G40
+
+Every command takes --json for scripts. All commands and options: nmref --help
+Help on one command: nmref COMMAND --help
+"""
+
+
 class NmrefGroup(TyperGroup):
     """Turns every error a user can cause into one line on stderr and a documented exit code."""
 
@@ -57,8 +81,12 @@ class NmrefGroup(TyperGroup):
         given = kwargs.pop("args", args[0] if args else None)
         arguments = list(given) if given is not None else sys.argv[1:]
         if not arguments:
-            # No arguments: the help is what was asked for, so it is an answer (exit 0).
-            arguments = ["--help"]
+            # No arguments: a first screen (usage, the commands most used, examples, where the
+            # full help is) is what was asked for, so it is an answer (exit 0).
+            sys.stdout.write(FIRST_SCREEN)
+            if standalone_mode:
+                sys.exit(ExitCode.OK)
+            return ExitCode.OK
         try:
             result = super().main(arguments, *args[1:], standalone_mode=False, **kwargs)
             code = result if isinstance(result, int) else ExitCode.OK
@@ -115,6 +143,8 @@ app = typer.Typer(
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # Help text paragraphs are reflowed to the terminal (markdown: a single newline joins lines).
+    rich_markup_mode="markdown",
     # nmref's own --install-completion SHELL and --show-completion SHELL take the shell named.
     add_completion=False,
 )
@@ -384,20 +414,24 @@ def check(
     conditions: Annotated[
         list[str] | None,
         typer.Option(
-            "--condition", help="Also screen the drugs against contraindications and cautions naming this condition."
+            "--condition",
+            help="A patient's condition, in English or Russian or as an ICD-10 code (epilepsy, эпилепсия, G40); "
+            "repeat for several.",
         ),
     ] = None,
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """What the articles and labels say about taking drugs together. No finding is not safety.
+    """The check card: one verdict per pair, and per drug with a condition, strictest first.
 
-    Interactions (direct, through an ingredient or through a class a label names), duplicate
-    ingredients, caveats, sport status and, with --condition, the contraindications and cautions
-    for a patient's conditions. Substances a label names (omeprazole, alcohol) resolve too.
+    Each verdict gives the strictest level any label or article states, where it comes from,
+    the other sources' levels (and whether the labels disagree), what to do, and the evidence:
+    interactions (direct, through an ingredient or through a class a label names), duplicate
+    therapy, caveats, sport status, and the contraindications and cautions of a condition.
+    Co-medications resolve by INN, brand or Russian name. No finding is not evidence of safety.
 
     Examples: nmref check warfarin aspirin; nmref check plavix omeprazole;
-    nmref check cerebrolysin --condition epilepsy"""
+    nmref check cerebrolysin --condition G40"""
     if len(names) < 2 and not conditions:
         raise typer.BadParameter("name at least two drugs to check, or give --condition", param_hint="NAMES")
     emit(query.check(connection(ctx), names, conditions or []), pick_format(fmt, as_json))
@@ -406,13 +440,16 @@ def check(
 @app.command("for")
 def for_(
     ctx: typer.Context,
-    condition: Annotated[list[str], typer.Argument(help="Condition words, e.g. stroke, alcohol withdrawal.")],
+    condition: Annotated[
+        list[str],
+        typer.Argument(help="A condition in English or Russian, or an ICD-10 code or block (stroke, инсульт, I63)."),
+    ],
     fmt: FormatOption = OutputFormat.text,
     as_json: JsonOption = False,
 ) -> None:
-    """Drugs whose indications mention a condition: stated uses first, claimed effects apart.
+    """Drugs the labels and articles give for a condition: label indications first, claimed effects apart.
 
-    Example: nmref for stroke; nmref for alcohol withdrawal --json"""
+    Example: nmref for stroke; nmref for инсульт; nmref for I63 --json"""
     emit(query.for_condition(connection(ctx), " ".join(condition)), pick_format(fmt, as_json))
 
 
