@@ -4,6 +4,7 @@ beside the articles (issues "Say exactly what the articles say" and "Official la
 articles"). Every test runs the real bundled database through the CLI or the query layer."""
 
 import importlib.util
+import re
 import sqlite3
 from itertools import combinations
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import load_build_module, run
+from conftest import ROOT, load_build_module, run
 from nmref import query
 from nmref.query.combining import Combinations
 
@@ -299,3 +300,34 @@ def test_every_pair_of_label_classes_is_distinct() -> None:
     tree = run("classes", "--json").json()["classes"]
     names = [node["name"].casefold() for node in tree]
     assert all(a != b for a, b in combinations(names, 2))
+
+
+QUOTE_CITED = re.compile(r"“(.*)” \[([a-z0-9-]+), line (\d+)\]")
+
+
+def test_every_shown_quote_stands_on_the_line_it_cites(bundled) -> None:
+    """Every view of every drug: each quote shown with `[document, line N]` is on line N of that
+    document (or, for a quote running over several lines, starts there)."""
+    files = {row["id"]: row["file"] for row in bundled.execute("SELECT id, file FROM sources WHERE file IS NOT NULL")}
+    documents = {key: (ROOT / "seeds" / name).read_text(encoding="utf-8").split("\n") for key, name in files.items()}
+    drugs = [row[0] for row in bundled.execute("SELECT name FROM drugs WHERE kind = 'monograph' ORDER BY id")]
+    checked = 0
+    for drug in drugs:
+        for view in ("show", "analogues"):
+            for line in run(view, drug).stdout.splitlines():
+                for quote, source, number in QUOTE_CITED.findall(line):
+                    lines = documents[source]
+                    start = int(number) - 1
+                    first = quote.split("\n")[0]
+                    assert first[:60] in lines[start], (drug, view, source, number, quote[:60])
+                    checked += 1
+    assert checked > 400
+
+
+def test_analogues_cite_every_line_that_lists_them() -> None:
+    """Two source lines of one dosage form (the article's two "Capsules" lines) each cite their
+    own line under the analogues they list."""
+    document = run("analogues", "ceraxon", "--json").json()
+    listed = {fact["source"]["line"] for form in document["dosage_forms"] for fact in form["analogues"]}
+    shown = {int(number) for _, _, number in QUOTE_CITED.findall(run("analogues", "ceraxon").stdout)}
+    assert {145, 148} <= listed and listed <= shown

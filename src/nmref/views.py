@@ -553,7 +553,8 @@ def _analogues(payload: dict[str, Any], page: Page) -> None:
         page.print(_text("The sources list no analogues for this drug.", "dim"))
     for group in payload["dosage_forms"]:
         _heading(page, group["dosage_form"])
-        for fact in group["analogues"]:
+        listed = group["analogues"]
+        for index, fact in enumerate(listed):
             ingredients = ", ".join(fact["ingredients"]) or "unknown"
             page.print(
                 "  • ", _text(fact["analogue_name"], "bold"), _text(f"  (active ingredient: {ingredients})", "cyan")
@@ -562,7 +563,11 @@ def _analogues(payload: dict[str, Any], page: Page) -> None:
                 page.print("    ", _text(f"⚠ {warning['category']}: ", "bold red"), _text(warning["effect"] or ""))
                 for evidence in warning["evidence"]:
                     _quote_block(page, evidence, "      ")
-        _quote_block(page, group["analogues"][0])
+            # Each source line's quote after the analogues it lists: two lines of one dosage
+            # form (the article's two "Capsules" lines) each cite their own.
+            following = listed[index + 1] if index + 1 < len(listed) else None
+            if following is None or following["source"] != fact["source"]:
+                _quote_block(page, fact)
 
 
 EVIDENCE_MARKS = {"official-label": "label", "promotional-article": "article", "other-reference": "reference"}
