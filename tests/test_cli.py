@@ -273,3 +273,9 @@ def test_console_script_with_group_option_before_the_command() -> None:
     result = run_installed("--db", str(ROOT / "src" / "nmref" / "data" / "nmref.db"), "for", "stroke", "--json")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("{")
+
+
+def test_version_names_the_data_schema_and_the_json_contract_apart() -> None:
+    line = run("--version").stdout
+    assert f"data schema {query.SCHEMA_VERSION}" in line
+    assert f"JSON contract {run('show', 'ceraxon', '--json').json()['schema_version']}" in line

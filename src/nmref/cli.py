@@ -29,6 +29,7 @@ from nmref.completion import (
     show_completion,
 )
 from nmref.errors import ExitCode, NmrefError, NotFound, printable
+from nmref.render import SCHEMA_VERSION as JSON_CONTRACT
 from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
@@ -196,7 +197,11 @@ def show_version(ctx: typer.Context, value: bool) -> None:
         return
     try:
         conn = query.connect((ctx.params or {}).get("db"))
-        data = f"data {query.data_fingerprint(conn)}, schema {query.SCHEMA_VERSION}"
+        # Two versions, named apart: the database's schema and the JSON contract of --json.
+        data = (
+            f"data {query.data_fingerprint(conn)}, data schema {query.SCHEMA_VERSION}, "
+            f"JSON contract {JSON_CONTRACT}"
+        )
     except (NmrefError, sqlite3.DatabaseError) as error:
         data = f"data unavailable: {getattr(error, 'message', error)}"
     # The fingerprint is read from a database, which may be anyone's: made printable.
