@@ -11,6 +11,7 @@ import pytest
 import typer.main
 
 from conftest import ROOT, run, run_installed
+from nmref import query
 from nmref.cli import app
 
 ESCAPE = "\x1b["
