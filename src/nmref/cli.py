@@ -198,10 +198,7 @@ def show_version(ctx: typer.Context, value: bool) -> None:
     try:
         conn = query.connect((ctx.params or {}).get("db"))
         # Two versions, named apart: the database's schema and the JSON contract of --json.
-        data = (
-            f"data {query.data_fingerprint(conn)}, data schema {query.SCHEMA_VERSION}, "
-            f"JSON contract {JSON_CONTRACT}"
-        )
+        data = f"data {query.data_fingerprint(conn)}, data schema {query.SCHEMA_VERSION}, JSON contract {JSON_CONTRACT}"
     except (NmrefError, sqlite3.DatabaseError) as error:
         data = f"data unavailable: {getattr(error, 'message', error)}"
     # The fingerprint is read from a database, which may be anyone's: made printable.
@@ -345,7 +342,10 @@ app.command("interactions")(
     section_command("interactions", "Interactions the sources state, with the other drug or ingredient.")
 )
 app.command("dosing")(
-    section_command("label_dosing", "Label dosing, quoted verbatim with its source; nmref never calculates a dose.")
+    section_command(
+        "label_dosing",
+        "Dosing as the articles give it (not a label), verbatim with its source; nmref never calculates a dose.",
+    )
 )
 
 

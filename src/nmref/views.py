@@ -121,7 +121,7 @@ TITLES = {
     "precautions": "Special populations, warnings, driving, overdose, storage",
     "adverse_effects": "Adverse effects",
     "interactions": "Interactions",
-    "label_dosing": "Label dosing (quoted verbatim from the source; nmref never calculates a dose)",
+    "label_dosing": "Dosing as the article gives it (not an official label; quoted verbatim, never calculated)",
 }
 
 
