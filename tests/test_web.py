@@ -160,3 +160,44 @@ def test_the_load_script_runs_bounded_and_counts_no_errors() -> None:
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "0 errors" in done.stdout and "p99" in done.stdout
+
+
+def test_the_site_opens_on_nmrefs_index_and_datasettes_tables_stay_one_link_away() -> None:
+    home = get("/")
+    assert home.status_code == 302 and home.headers["location"].endswith("/-/nmref/")
+    index = get("/-/nmref/")
+    assert index.status_code == 200 and "Check drugs taken together" in index.text
+    assert 'href="/nmref"' in index.text  # the database's own tables page
+
+
+def test_the_drug_page_reads_safety_first_with_contents_and_claims_folded() -> None:
+    html = get("/-/nmref/drug/cerebrolysin").text
+    order = [html.index(f'<section id="{key}">') for key in ("contraindications", "interactions", "indications")]
+    assert order == sorted(order)
+    assert '<nav id="toc"' in html and html.index('<nav id="toc"') < order[0]
+    claims = html.index('<details id="claimed-effects">')
+    assert claims > order[0]
+
+
+def test_the_check_page_shows_the_card_and_its_json_link_keeps_the_conditions() -> None:
+    html = get("/-/nmref/check?drug=warfarin&drug=aspirin").text
+    assert 'id="summary"' in html and "contraindicated" in html.split('id="summary"')[1][:200]
+    assert "the labels disagree" in html
+    # A label fact reads as a statement with its citation, not as the raw notes line.
+    assert "| level" not in html
+    with_condition = get("/-/nmref/check?drug=cerebrolysin&condition=G40").text
+    link = with_condition.split('id="as-json" href="')[1].split('"')[0]
+    assert "condition=G40" in link
+    payload = get(link.replace("&amp;", "&")).json()
+    assert payload["conditions"][0]["concepts"][0]["codes"] == ["G40"]
+
+
+def test_serve_says_where_its_pages_are_and_how_to_stop(tmp_path: Path) -> None:
+    """`nmref serve` prints one line with the address of nmref's pages (the server is stopped at once)."""
+    script = (
+        "import sys; from nmref import web; web.serve = lambda *a: None; "
+        "from nmref.launcher import main; sys.argv = ['nmref', 'serve', '--port', '8123']; main()"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "nmref: serving nmref's pages at http://127.0.0.1:8123/-/nmref/ (Ctrl-C stops it)"

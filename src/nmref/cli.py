@@ -528,6 +528,8 @@ def serve(
         fail("nmref serve needs the web extra: pip install 'nmref[web]'", ExitCode.USAGE)
     path = query.database_path(ctx.find_root().ensure_object(dict).get("db"))
     query.connect(path)  # a missing or damaged database: one line and exit 3 before serving
+    shown = f"[{host}]" if ":" in host else host
+    say(f"serving nmref's pages at http://{shown}:{port}{web.PREFIX}/ (Ctrl-C stops it)")
     web.serve(str(path.resolve()), host, port, allow_sql)
 
 

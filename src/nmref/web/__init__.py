@@ -217,10 +217,16 @@ async def problem(datasette, request, status: int, message: str, as_json: bool, 
     return Response.html(html, status=status)
 
 
+async def home(datasette, request):
+    return Response.redirect(datasette.urls.path(PREFIX) + "/")
+
+
 @hookimpl
 def register_routes(datasette):
     formats = r"(\.(?P<format>json))?"
     return [
+        # The site opens on nmref's own index; Datasette's tables stay one link away.
+        (r"^/$", home),
         (rf"^{PREFIX}/?$", page("index")),
         (rf"^{PREFIX}/drug/(?P<name>[^/]+?){formats}$", page("drug")),
         (rf"^{PREFIX}/check{formats}$", page("check")),
@@ -240,4 +246,10 @@ def extra_template_vars(datasette):
     # The database's name is its file's stem ("nmref" for the bundled one).
     served = [name for name in datasette.databases if not name.startswith("_")]
     sources = datasette.urls.table(served[0], "sources") if served else datasette.urls.instance()
-    return {"nmref_prefix": datasette.urls.path(PREFIX), "nmref_notice": query.NOTICE, "nmref_sources": sources}
+    tables = datasette.urls.database(served[0]) if served else datasette.urls.instance()
+    return {
+        "nmref_prefix": datasette.urls.path(PREFIX),
+        "nmref_notice": query.NOTICE,
+        "nmref_sources": sources,
+        "nmref_tables": tables,
+    }
