@@ -116,8 +116,9 @@ def test_a_check_of_ceraxon_and_acefen_through_the_form_finds_meclofenoxate(brow
     boxes.nth(0).fill("Ceraxon")
     boxes.nth(1).fill("Acefen")
     page.locator("#check-submit").click()
-    page.wait_for_selector(".finding")
-    findings = page.locator(".finding").all_inner_texts()
+    page.wait_for_selector(".nmref-verdict")
+    # The evidence stands one step below each verdict, folded: read it whole.
+    findings = page.locator(".finding").all_text_contents()
     assert any("meclofenoxate" in finding for finding in findings)
     page.close()
 
@@ -129,4 +130,22 @@ def test_a_search_for_quincke_finds_the_facts(browser, site: str) -> None:
     page.locator("#search-submit").click()
     page.wait_for_selector(".hit")
     assert any("Quincke" in hit for hit in page.locator(".hit").all_inner_texts())
+    page.close()
+
+
+def test_screenshots_the_drug_page_reads_safety_first_and_a_check_strictest_first(
+    browser, site: str, tmp_path: Path
+) -> None:
+    """The drug page's contraindications start within its first 1,200 pixels; a check's first
+    verdict is its strictest. Both pages are saved as PNG files for a person to look at."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site}/-/nmref/drug/ceraxon")
+    top = page.locator("#contraindications").bounding_box()["y"]
+    page.screenshot(path=str(tmp_path / "drug-ceraxon.png"), full_page=True)
+    assert top < 1200, f"the contraindications start {top:.0f} px down the drug page"
+    page.goto(f"{site}/-/nmref/check?drug=glycine&drug=warfarin&drug=aspirin")
+    levels = page.locator(".nmref-verdict .nmref-level").all_inner_texts()
+    page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    assert levels[0] == "contraindicated" and "no fact stated" in levels
+    assert (tmp_path / "drug-ceraxon.png").stat().st_size > 10_000
     page.close()
