@@ -369,7 +369,10 @@ def _sources_footer(page: Page, sources: list[dict[str, Any]], pages: list[dict[
     if pages:
         _heading(page, "Pages cited (the public pages the notes were read on)")
         for cited in pages:
-            page.print(_text(f"  {cited['id']} ", "bold"), _text(cited["url"] + " "), _text(cited["title"], "dim"))
+            grade = f" [{cited['grade']}]" if cited.get("grade") else ""
+            page.print(
+                _text(f"  {cited['id']} ", "bold"), _text(cited["url"] + " "), _text(cited["title"] + grade, "dim")
+            )
 
 
 def _group(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:

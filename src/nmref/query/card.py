@@ -30,8 +30,8 @@ def rank(category: str) -> int:
 
 
 def origin(fact: dict[str, Any], titles: dict[str, str]) -> str:
-    """Where a fact comes from, for a person: the label pages it was read on ("UK SmPC, low-dose
-    Aspirin ..."), or the kind of document."""
+    """Where a fact comes from, for a person: the label pages it was read on, with their grade
+    ("UK SmPC, low-dose Aspirin ... (label copy)"), or the kind of document."""
     if fact["evidence"] == "official-label" and fact.get("citations"):
         pages = list(dict.fromkeys(titles.get(c["id"], c["id"]) for c in fact["citations"]))
         return "label: " + "; ".join(pages[:2]) + (f"; and {len(pages) - 2} more" if len(pages) > 2 else "")

@@ -221,7 +221,10 @@ def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | 
     unique = list({match["id"]: match for match in resolved}.values())
     pairs = Combinations(conn)
     sources = pairs.sources
-    titles = {key: row["title"] for key, row in sources.items()}
+    titles = {
+        key: row["title"] + (f" ({GRADE_WORDS[row['grade']]})" if row["grade"] in GRADE_WORDS else "")
+        for key, row in sources.items()
+    }
     parties = {match["id"]: pairs.party(match["id"]) for match in unique}
     verdicts = []
     for first, second in combinations(unique, 2):
@@ -299,6 +302,14 @@ EVIDENCE_TABLES = {
     "same ingredient": "ingredients",
     "sport status": "reference_facts",
     "same class": "drug_classes",
+}
+# How a page's grade reads beside its title.
+GRADE_WORDS = {
+    "regulator": "regulator's page",
+    "holder": "holder's page",
+    "label-copy": "third-party copy of the label",
+    "not-a-label": "not a label",
+    "reference-work": "reference work",
 }
 # Facts that `check --condition` screens: a condition that rules a drug out or calls for care.
 CONDITION_TABLES = ("contraindications", "precautions")

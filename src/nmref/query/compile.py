@@ -144,7 +144,7 @@ def cited_pages(result: dict[str, Any], sources: dict[str, sqlite3.Row]) -> list
         for citation in fact.get("citations") or []
     }
     return [
-        {"id": key, "title": sources[key]["title"], "url": sources[key]["url"]}
+        {"id": key, "title": sources[key]["title"], "url": sources[key]["url"], "grade": sources[key]["grade"]}
         for key in sorted(keys, key=lambda key: (len(key), key))
     ]
 

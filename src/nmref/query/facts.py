@@ -53,6 +53,8 @@ NOTICE = (
     "public references (each fact says which kind of evidence it is, and cites its pages). "
     "Doses are quoted from the source, not calculated or checked."
 )
+# A page's grade that makes a label-notes fact resting only on it no label fact (sources.grade).
+NOT_A_LABEL = "not-a-label"
 CATEGORY_NOTE = "category assigned by a person from the source's wording"
 
 
@@ -66,7 +68,7 @@ class Sources(dict[str, sqlite3.Row]):
 
 @functools.lru_cache(maxsize=8)
 def source_rows(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
-    return Sources((row["id"], row) for row in conn.execute("SELECT id, kind, title, file, url FROM sources"))
+    return Sources((row["id"], row) for row in conn.execute("SELECT id, kind, title, file, url, grade FROM sources"))
 
 
 def cite(sources: dict[str, sqlite3.Row], source_id: str, line: int) -> dict[str, Any]:
@@ -87,7 +89,16 @@ def fact_record(row: sqlite3.Row, table: str, sources: dict[str, sqlite3.Row]) -
     if "defect" in keys:
         fact["defect"] = {"kind": row["defect"], "note": row["note"]} if row["defect"] else None
     if "citations" in keys:
-        fact["citations"] = [{"id": key, "url": sources[key]["url"]} for key in (row["citations"] or "").split()]
+        cited = (row["citations"] or "").split()
+        fact["citations"] = [{"id": key, "url": sources[key]["url"]} for key in cited]
+        if (
+            fact["evidence"] == "official-label"
+            and cited
+            and all(sources[key]["grade"] == NOT_A_LABEL for key in cited)
+        ):
+            # A fact the notes file under labels but whose every page is not a label is not a
+            # label fact: it is shown as the other reference it is.
+            fact["evidence"] = "other-reference"
     return fact
 
 
