@@ -402,11 +402,31 @@ def search(
 
 
 @app.command()
-def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.text, as_json: JsonOption = False) -> None:
-    """The source documents and cited pages, with checksum and how many facts each supports.
+def sources(
+    ctx: typer.Context,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Also list the label facts that rest only on undated label versions.")
+    ] = False,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            "--before",
+            metavar="DATE",
+            help="With --stale: also the facts whose dated label versions are all older than DATE (YYYY-MM-DD).",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.text,
+    as_json: JsonOption = False,
+) -> None:
+    """The source documents, cited pages (with their grade) and label versions (with their date).
 
-    Example: nmref sources --json | jq '.sources[] | select(.kind == "label-notes")'"""
-    emit(query.list_sources(connection(ctx)), pick_format(fmt, as_json))
+    Examples: nmref sources --json | jq '.sources[] | select(.kind == "label-notes")';
+    nmref sources --stale --before 2020-01-01"""
+    if before is not None and not re.fullmatch(r"[12]\d{3}(-[01]\d(-[0-3]\d)?)?", before):
+        raise typer.BadParameter(
+            f"{printable(before, one_line=True)[:40]!r} is not a date: YYYY-MM-DD", param_hint="--before"
+        )
+    emit(query.list_sources(connection(ctx), stale or before is not None, before), pick_format(fmt, as_json))
 
 
 @app.command()

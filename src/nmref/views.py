@@ -448,7 +448,31 @@ def _sources(payload: dict[str, Any], page: Page) -> None:
                 "bold",
             )
         )
-        page.print(_text(f"    {source['title']} — {where}"))
+        grade = f"  [{source['grade']}]" if source.get("grade") else ""
+        page.print(_text(f"    {source['title']} — {where}"), _text(grade, "dim"))
+    if payload["label_versions"]:
+        _heading(page, "Label versions the label facts were read from")
+        for version in payload["label_versions"]:
+            holder = f"; {version['holder']}" if version["holder"] else ""
+            page.print(
+                _text(f"  {version['drug_id']}: ", "bold"),
+                _text(f"{version['country']}, {version['document']}{holder}; dated {version['dated']}; "),
+                _text(f"read {version['read_on']}; pages {' '.join(version['pages'])}", "dim"),
+            )
+    if "stale" in payload:
+        before = payload["stale"]["before"]
+        _heading(
+            page, "Label facts resting only on undated labels" + (f" or labels older than {before}" if before else "")
+        )
+        if not payload["stale"]["facts"]:
+            page.print(_text("  none", "dim"))
+        for fact in payload["stale"]["facts"]:
+            page.print(
+                _text(f"  {fact['drug_id']} · {fact['table'].replace('_', ' ')}: ", "bold"),
+                _text(fact["text"] + " "),
+                _cite(fact["source"]),
+                _text(f"  ({fact['why']})", "dim"),
+            )
     page.print(_text("Note: " + payload["notice"], "yellow"))
 
 

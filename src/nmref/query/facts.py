@@ -186,7 +186,72 @@ def attach_caveats(section: str, facts: list[dict[str, Any]], caveats: list[dict
         fact["caveat_ids"] = [c["id"] for c in caveats if qualifies(c, section, fact["id"])]
 
 
-def list_sources(conn: sqlite3.Connection) -> dict[str, Any]:
+# Tables whose facts from the label notes rest on label versions (through the pages they cite).
+LABEL_FACT_TABLES = ("indications", "contraindications", "precautions", "interactions", "adverse_effects")
+
+
+def label_versions(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every official label version the label facts were read from, with its date or 'not given'."""
+    return [
+        {
+            "id": row["id"],
+            "drug_id": row["drug_id"],
+            "country": row["country"],
+            "document": row["document"],
+            "holder": row["holder"],
+            "dated": row["dated"],
+            "read_on": row["read_on"],
+            "pages": (row["citations"] or "").split(),
+        }
+        for row in conn.execute("SELECT * FROM label_versions ORDER BY drug_id, rowid")
+    ]
+
+
+def latest_possible(dated: str) -> str:
+    """The latest day a partial date can mean: '2018' -> '2018-12-31', '2018-06' -> '2018-06-31'
+    (compared as text, a day past the month's end is harmless)."""
+    return dated + "-12-31"[len(dated) - 4 :] if len(dated) < 10 else dated
+
+
+def stale_facts(conn: sqlite3.Connection, versions: list[dict[str, Any]], before: str | None) -> list[dict[str, Any]]:
+    """Label facts resting only on undated label versions (or on none recorded), or, with
+    `before`, only on versions that may all be older than that date."""
+    by_page: dict[str, list[dict[str, Any]]] = {}
+    for version in versions:
+        for key in version["pages"]:
+            by_page.setdefault(key, []).append(version)
+    found = []
+    for table in LABEL_FACT_TABLES:
+        rows = conn.execute(
+            f"SELECT t.id, t.drug_id, t.text, t.source_id, t.line, t.citations FROM {table} t "
+            "JOIN sources s ON s.id = t.source_id WHERE s.kind = 'label-notes' ORDER BY t.drug_id, t.rowid"
+        )
+        for row in rows:
+            resting = {v["id"]: v for key in (row["citations"] or "").split() for v in by_page.get(key, [])}
+            dated = [v["dated"] for v in resting.values() if v["dated"] != "not given"]
+            if not resting:
+                why = "no label version recorded for its pages"
+            elif not dated:
+                why = "every label version it rests on is undated"
+            elif before and all(latest_possible(day) < before for day in dated):
+                why = f"every dated label version it rests on is older than {before}"
+            else:
+                continue
+            found.append(
+                {
+                    "table": table,
+                    "id": row["id"],
+                    "drug_id": row["drug_id"],
+                    "text": row["text"],
+                    "source": {"id": row["source_id"], "line": row["line"]},
+                    "versions": sorted(resting),
+                    "why": why,
+                }
+            )
+    return found
+
+
+def list_sources(conn: sqlite3.Connection, stale: bool = False, before: str | None = None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     tables = ["drugs", "drug_names", "classes", "drug_classes", *SEARCHED_SECTIONS]
     for table in tables:
@@ -210,10 +275,13 @@ def list_sources(conn: sqlite3.Connection) -> dict[str, Any]:
                 "file": row["file"],
                 "url": row["url"],
                 "sha256": row["sha256"],
+                "grade": row["grade"],
                 "facts": counts.get(row["id"], 0),
                 "citations": cited.get(row["id"], 0),
             }
             for row in rows
         ],
+        "label_versions": (versions := label_versions(conn)),
+        **({"stale": {"before": before, "facts": stale_facts(conn, versions, before)}} if stale or before else {}),
         "notice": NOTICE,
     }
