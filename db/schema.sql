@@ -123,12 +123,13 @@ CREATE INDEX forms_by_drug ON forms (drug_id);
 
 -- `basis`: a use the source presents as what the drug is for (stated-use); a promotional
 -- statement of benefit (claimed-effect); or a claim made of a whole group and recorded on each
--- member (group-claim). Hedges stay in `text` ("perhaps", "shown promise").
+-- member (group-claim); or what an article says of how the drug acts or moves in the body
+-- (pharmacology: absorption, metabolism), which is no use. Hedges stay in `text` ("perhaps", "shown promise").
 CREATE TABLE indications (
     id        TEXT PRIMARY KEY,
     drug_id   TEXT NOT NULL REFERENCES drugs (id),
     text      TEXT NOT NULL CHECK (text <> ''),
-    basis     TEXT NOT NULL CHECK (basis IN ('stated-use', 'claimed-effect', 'group-claim')),
+    basis     TEXT NOT NULL CHECK (basis IN ('stated-use', 'claimed-effect', 'group-claim', 'pharmacology')),
     context   TEXT,
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),

@@ -193,6 +193,15 @@ def test_a_line_neither_quoted_nor_left_out_is_reported(conn: sqlite3.Connection
     assert uncovered(copy) == [("ceraxon-article", 160)]
 
 
+def test_a_line_only_an_identity_row_quotes_is_not_covered(conn: sqlite3.Connection) -> None:
+    """Emoxipin's line 74 is quoted by its drug and class rows; its claims are recorded only by
+    the indication row. Without that row the line is uncovered: naming a drug records no claim."""
+    copy = sqlite3.connect(":memory:")
+    conn.backup(copy)
+    copy.execute("DELETE FROM indications WHERE id = 'emoxipin-nmt-74'")
+    assert uncovered(copy) == [("neurometabolic-therapy", 74)]
+
+
 # --- official labels beside the articles ---------------------------------------------------------------
 
 

@@ -71,7 +71,11 @@ EVIDENCE_HEADINGS = {
     "other-reference": "Other checked references",
     "promotional-article": "Promotional articles",
 }
-BASIS_LABELS = {"claimed-effect": "claimed effect", "group-claim": "claim made of a whole group"}
+BASIS_LABELS = {
+    "claimed-effect": "claimed effect",
+    "group-claim": "claim made of a whole group",
+    "pharmacology": "the article's pharmacology, not a use",
+}
 # Colour carries meaning, the same in every view: absolute contraindication, relative, caveat,
 # contradiction.
 SEVERITY_STYLES = {"absolute": "bold red", "relative": "bold yellow"}
