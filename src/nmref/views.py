@@ -514,6 +514,9 @@ LEVEL_STYLES = {
 }
 
 
+NOTHING_STATED = "The sources searched state nothing about this. This is not evidence of safety."
+
+
 def _check(payload: dict[str, Any], page: Page) -> None:
     """The card: the bottom line, then one verdict per pair and per drug with a condition,
     strictest first, each with where its level comes from, what to do, and its evidence."""
@@ -523,7 +526,9 @@ def _check(payload: dict[str, Any], page: Page) -> None:
         asked = _text(f"  (asked: {condition['query']})", "dim")
         page.print(_text(f"Condition: {condition['understood']}", "bold"), asked)
     page.print(_text(payload["summary"], "bold"))
-    if payload["statement"]:
+    # The document's statement (nothing found at all) says what each verdict's would: once.
+    said_once = payload["statement"] and not all(verdict["statement"] for verdict in payload["verdicts"])
+    if said_once:
         page.print(_text(payload["statement"]))
     for verdict in payload["verdicts"]:
         page.print()
@@ -533,7 +538,8 @@ def _check(payload: dict[str, Any], page: Page) -> None:
             page.print("  ", _text(verdict["statement"]))
             continue
         if not verdict["findings"]:
-            page.print("  ", _text("The sources searched state nothing about this. This is not evidence of safety."))
+            if not said_once:
+                page.print("  ", _text(NOTHING_STATED))
             continue
         page.print("  ", _text("strictest: ", "bold"), _text(verdict["from"] or ""))
         others = [level for level in verdict["levels"] if level["level"] != verdict["level"]]
