@@ -236,7 +236,7 @@ CREATE TABLE precautions (
     drug_id   TEXT NOT NULL REFERENCES drugs (id),
     topic     TEXT NOT NULL CHECK (topic IN (
         'boxed warning', 'warning', 'pregnancy', 'lactation', 'children', 'elderly', 'renal', 'hepatic',
-        'driving', 'overdose', 'storage', 'dispensing')),
+        'driving', 'overdose', 'storage', 'dispensing', 'advice')),
     text      TEXT NOT NULL CHECK (text <> ''),
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),

@@ -340,3 +340,24 @@ def test_analogues_cite_every_line_that_lists_them() -> None:
     listed = {fact["source"]["line"] for form in document["dosage_forms"] for fact in form["analogues"]}
     shown = {int(number) for _, _, number in QUOTE_CITED.findall(run("analogues", "ceraxon").stdout)}
     assert {145, 148} <= listed and listed <= shown
+
+
+def test_a_labels_advice_is_not_a_caution() -> None:
+    """"Best taken in the morning" (Mildronate) and "may upset the stomach" (cinnarizine) are
+    advice on taking the drug, not patients' conditions: never a relative contraindication."""
+    for drug, words in (("mildronate", "morning"), ("cinnarizine", "upset")):
+        cautions = run("contraindications", drug, "--json").json()["facts"]
+        assert not any(words in fact["text"] for fact in cautions), drug
+        advice = [f for f in run("show", drug, "--json").json()["precautions"] if f["topic"] == "advice"]
+        assert any(words in fact["text"] for fact in advice), drug
+
+
+def test_the_audits_bare_claims_carry_caveats() -> None:
+    glycine = run("show", "glycine", "--json").json()
+    alcohol = next(f for f in glycine["indications"] if f["id"] == "glycine-nmt-alcohol-dependence")
+    assert "glycine-cav-alcohol-dependence" in alcohol["caveat_ids"] and alcohol["basis"] == "claimed-effect"
+    ceraxon = run("indications", "ceraxon", "--json").json()["facts"]
+    pharmacology = [f for f in ceraxon if f["basis"] == "pharmacology"]
+    assert len(pharmacology) == 5 and not any(f["text"].startswith("no own table") for f in ceraxon)
+    cerebrolysin = run("show", "cerebrolysin", "--json").json()
+    assert any(c["id"] == "cerebrolysin-cav-no-safety-information" for c in cerebrolysin["caveats"])

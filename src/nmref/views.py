@@ -204,7 +204,11 @@ def _substance(payload: dict[str, Any], page: Page) -> None:
 # The monograph's sections in the order clinical references use; precautions are drawn in
 # groups by topic: (title, fact list, topics or None for all, what to say when there is none).
 PRECAUTION_GROUPS = {
-    "warnings": ("Warnings and driving", ("boxed warning", "warning", "driving"), "The sources state no warnings."),
+    "warnings": (
+        "Warnings, driving and advice on taking it",
+        ("boxed warning", "warning", "driving", "advice"),
+        "The sources state no warnings.",
+    ),
     "populations": (
         "Special populations",
         ("pregnancy", "lactation", "children", "elderly", "renal", "hepatic"),
