@@ -200,7 +200,9 @@ CREATE TABLE interactions (
 CREATE INDEX interactions_by_drug ON interactions (drug_id);
 CREATE INDEX interactions_by_other ON interactions (other_drug_id);
 
--- Dosing is only ever the verbatim quote; `text` names the indication or context.
+-- Dosing is only ever the verbatim quote of an article; `text` names the indication or context.
+-- From the label notes, a row only says where a label gives its dosing (the page and section):
+-- nmref restates no label's dose.
 CREATE TABLE label_dosing (
     id        TEXT PRIMARY KEY,
     drug_id   TEXT NOT NULL REFERENCES drugs (id),
@@ -210,6 +212,7 @@ CREATE TABLE label_dosing (
     quote     TEXT NOT NULL CHECK (quote <> ''),
     defect    TEXT CHECK (defect IN ('incomplete', 'garbled')),
     note      TEXT,
+    citations TEXT,
     CHECK (defect IS NULL OR note IS NOT NULL)
 );
 CREATE INDEX label_dosing_by_drug ON label_dosing (drug_id);
@@ -270,7 +273,7 @@ CREATE INDEX reference_facts_by_drug ON reference_facts (drug_id);
 CREATE TABLE caveats (
     id        TEXT PRIMARY KEY,
     kind      TEXT NOT NULL CHECK (kind IN (
-        'contested-claim', 'contradiction', 'contradicts-label', 'source-defect', 'unconfirmed')),
+        'contested-claim', 'contradiction', 'contradicts-label', 'labels-disagree', 'source-defect', 'unconfirmed')),
     scope     TEXT NOT NULL CHECK (scope IN ('facts', 'combination')),
     text      TEXT NOT NULL CHECK (text <> ''),
     source_id TEXT NOT NULL REFERENCES sources (id),

@@ -125,7 +125,8 @@ TITLES = {
     "precautions": "Special populations, warnings, driving, overdose, storage",
     "adverse_effects": "Adverse effects",
     "interactions": "Interactions",
-    "label_dosing": "Dosing as the article gives it (not an official label; quoted verbatim, never calculated)",
+    "label_dosing": "Dosing: where each official label gives it, and the articles' dosing quoted verbatim "
+    "(nmref never calculates a dose)",
 }
 
 
