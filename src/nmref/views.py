@@ -79,7 +79,11 @@ BASIS_LABELS = {
 # Colour carries meaning, the same in every view: absolute contraindication, relative, caveat,
 # contradiction.
 SEVERITY_STYLES = {"absolute": "bold red", "relative": "bold yellow"}
-CAVEAT_STYLES = {"contradicts-label": "bold magenta", "contradiction": "bold magenta"}
+CAVEAT_STYLES = {
+    "contradicts-label": "bold magenta",
+    "contradiction": "bold magenta",
+    "labels-disagree": "bold magenta",
+}
 
 
 def _fact_label(section: str, fact: dict[str, Any]) -> list[Span | str]:
@@ -324,6 +328,12 @@ def _show(payload: dict[str, Any], page: Page, brief: bool = False) -> None:
             _facts_section(page, "precautions", facts, caveats, title=title, empty=empty)
         else:
             _facts_section(page, key, payload[key], caveats)
+    disagree = [c for c in caveats if c["kind"] == "labels-disagree"]
+    if disagree:
+        # Each point also stands beside the label rows it joins, above; here they are together.
+        _heading(page, "Where the labels disagree")
+        for caveat in disagree:
+            page.print("  • ", _text(caveat["text"]), " ", _cite(caveat["source"]))
     _heading(page, "Analogues listed by the sources")
     if not payload["analogues"]:
         page.print(_text("  The sources list no analogues.", "dim"))
