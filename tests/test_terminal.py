@@ -74,8 +74,8 @@ def test_no_pager_and_a_short_answer_write_directly(recording_pager: tuple[dict[
     env, saved = recording_pager
     code, shown = in_terminal("--no-pager", "show", "mildronate", env=env)
     assert code == 0 and "Key safety facts" in shown and not saved.exists()
-    code, shown = in_terminal("classes", env=env)
-    assert code == 0 and "Vascular medicines" in shown and not saved.exists()
+    code, shown = in_terminal("class", "antioxidants", env=env)
+    assert code == 0 and "Emoxipin" in shown and not saved.exists()
 
 
 def test_the_first_screen_is_the_summary(recording_pager: tuple[dict[str, str], Path]) -> None:

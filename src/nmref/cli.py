@@ -81,8 +81,8 @@ class NmrefGroup(TyperGroup):
 
         given = kwargs.pop("args", args[0] if args else None)
         arguments = list(given) if given is not None else sys.argv[1:]
-        if not arguments:
-            # No arguments: a first screen (usage, the commands most used, examples, where the
+        if not arguments and os.environ.get(COMPLETE_VARIABLE) not in COMPLETE_INSTRUCTIONS:
+            # No arguments (and no shell asking for completions): a first screen (usage, the commands most used, examples, where the
             # full help is) is what was asked for, so it is an answer (exit 0).
             sys.stdout.write(FIRST_SCREEN)
             if standalone_mode:
