@@ -201,3 +201,12 @@ def test_serve_says_where_its_pages_are_and_how_to_stop(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "nmref: serving nmref's pages at http://127.0.0.1:8123/-/nmref/ (Ctrl-C stops it)"
+
+
+def test_an_unknown_condition_is_a_404_with_suggestions_never_an_empty_page() -> None:
+    for url in ("/-/nmref/for.json?condition=epilepssy", "/-/nmref/check.json?drug=cerebrolysin&condition=epilepssy"):
+        page = get(url)
+        assert page.status_code == 404, url
+        error = page.json()["error"]
+        assert "no condition named 'epilepssy'" in error["message"] and any("G40" in s for s in error["suggestions"])
+    assert get("/-/nmref/for?condition=эпилепсия").status_code == 200
