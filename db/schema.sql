@@ -369,7 +369,10 @@ CREATE TABLE conditions (
     source_id TEXT NOT NULL REFERENCES sources (id),
     line      INTEGER NOT NULL CHECK (line >= 1),
     quote     TEXT NOT NULL CHECK (quote <> ''),
-    citations TEXT NOT NULL CHECK (citations <> '')
+    citations TEXT,
+    -- A code or an official title is a fact from outside: it cites the pages it was read on. A
+    -- concept with neither (children, surgery) is only our name for what the facts say.
+    CHECK ((codes IS NULL AND title_ru IS NULL) OR citations IS NOT NULL)
 );
 CREATE INDEX conditions_by_parent ON conditions (parent_id);
 
