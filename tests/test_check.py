@@ -87,7 +87,7 @@ def test_for_groups_by_drug_and_forgives_plural_and_order() -> None:
 
 def test_for_unknown_condition_suggests_terms() -> None:
     outcome = run("for", "strok", code=1)
-    assert "no condition named 'strok'" in outcome.stderr and "stroke" in outcome.stderr
+    assert "no condition named 'strok'" in outcome.stderr and "Stroke (I60-I64)" in outcome.stderr
 
 
 def test_analogues_by_dosage_form_with_ingredient_and_warning() -> None:

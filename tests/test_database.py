@@ -121,6 +121,8 @@ def test_no_dose_amount_outside_a_quote(bundled: sqlite3.Connection, table: str)
     columns = [
         c[1] for c in bundled.execute(f"PRAGMA table_info({table})") if c[1] in ("text", "context", "frequency", "note")
     ]
+    if not columns:
+        return  # a table with no wording of ours (a concept's name is checked by the build)
     for row in bundled.execute(f"SELECT {', '.join(columns)} FROM {table}"):
         for value in row:
             assert not (value and amount.search(value)), f"{table}: {value!r}"

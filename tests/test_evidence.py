@@ -261,7 +261,8 @@ def test_condition_screen_against_contraindications() -> None:
     levels = {f["category"] for f in answer["findings"] if f["connection"] == "condition"}
     assert levels == {"contraindicated", "caution"}
     quiet = run("check", "riboxin", "--condition", "epilepsy", "--json").json()
-    assert quiet["findings"] == [] and "not evidence that the combination is safe" in quiet["statement"]
+    assert quiet["findings"] == [] and "No label or article fact about Epilepsy" in quiet["statement"]
+    assert "not evidence that it is safe in this condition" in quiet["statement"]
 
 
 def test_sport_status_is_a_finding_and_heads_the_monograph() -> None:

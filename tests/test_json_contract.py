@@ -64,6 +64,8 @@ CHECKS = [
     ("Цераксон", "warfarin"),  # any name resolves; the query is echoed
     ("warfarin", "aspirin"),  # a label rule for a class (antiplatelet agents)
     ("cerebrolysin", "--condition", "epilepsy"),  # a patient's condition against contraindications
+    ("warfarin", "acenocoumarol"),  # two members of a class that is not doubled
+    ("cerebrolysin", "glycine", "--condition", "G40", "--condition", "беременность"),  # code and Russian
 ]
 CONDITIONS = ["stroke", "memory", "traumatic brain injury"]
 
@@ -377,7 +379,10 @@ def test_for(condition: str) -> None:
     for drug in payload["drugs"]:
         by_id = {fact["id"]: fact for fact in shown(drug["id"])["indications"]}
         for fact in drug["indications"] + drug["claimed_effects"]:
-            # The same fact, and the same caveats beside it, as in the monograph.
+            # The same fact, and the same caveats beside it, as in the monograph; `for` adds how
+            # the condition reached it.
+            reached = fact.pop("reached")
+            assert reached and {r["how"] for r in reached} <= {"exact", "narrower", "broader"}
             assert fact == by_id[fact["id"]], f"for {condition}: {fact['id']} differs from show {drug['id']}"
             assert (fact["basis"] == "stated-use") == (fact in drug["indications"])
 
@@ -388,7 +393,8 @@ def test_for(condition: str) -> None:
 @pytest.mark.parametrize("names", CHECKS, ids="+".join)
 def test_check(names: tuple[str, ...]) -> None:
     payload = run("check", *names, "--json").json()
-    typed = [name for name in names if name not in ("--condition", *payload["conditions"])]
+    asked = [condition["query"] for condition in payload["conditions"]]
+    typed = [name for name in names if name not in ("--condition", *asked)]
     assert [drug["matched"]["query"] for drug in payload["drugs"]] == typed
     assert_valid("check", payload, f"check {' '.join(names)}")
 

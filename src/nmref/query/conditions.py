@@ -118,12 +118,14 @@ def resolve_condition(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     ids: list[str] = []
     how = ""
     matched_name = None
-    if key:
+    # A plural is forgiven ("strokes"): the key as typed first, then without its plural ending.
+    for candidate in dict.fromkeys(key_and_singular(key)):
         row = conn.execute(
-            "SELECT condition_id, name, kind, language FROM condition_names WHERE key = ?", [key]
+            "SELECT condition_id, name, kind, language FROM condition_names WHERE key = ?", [candidate]
         ).fetchone()
         if row is not None:
             ids, how, matched_name = [row["condition_id"]], f"{row['language']} {row['kind']}", row["name"]
+            break
     if not ids:
         bounds = typed_code(query)
         if bounds:
@@ -138,6 +140,15 @@ def resolve_condition(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
         raise NotFound("condition", query, suggest_conditions(conn, query))
     concepts = concept_rows(conn, ids)
     return {"query": query, "matched": {"how": how, "name": matched_name}, "concepts": concepts}
+
+
+def key_and_singular(key: str) -> list[str]:
+    """A folded name, and the same without an English plural ending ('strokes' -> 'stroke')."""
+    if not key:
+        return []
+    if len(key) > 4 and key.endswith("es") and not key.endswith("ses"):
+        return [key, key[:-1], key[:-2]]
+    return [key, key[:-1]] if len(key) > 3 and key.endswith("s") and not key.endswith("ss") else [key]
 
 
 def condition_words(text: str) -> list[str]:
