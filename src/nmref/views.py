@@ -590,7 +590,7 @@ def _finding(page: Page, finding: dict[str, Any], caveats: dict[str, dict[str, A
     page.print(
         "  • ",
         _text(f"{finding['category']}: ", LEVEL_STYLES.get(finding["category"], "bold")),
-        _text(finding["effect"] or ""),
+        _text(finding["effect"] or (f"both contain {finding['ingredient']}" if finding["ingredient"] else "")),
         _text(f"  ({how})", "cyan"),
     )
     for fact in finding["evidence"]:
