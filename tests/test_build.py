@@ -122,7 +122,7 @@ def assert_refused(project: Path, out: Path, expected: str) -> str:
         ),
         pytest.param(
             "label_dosing.tsv",
-            ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", ""],
+            ["x-dose", "ceraxon", "Take 500 mg", "ceraxon-article", "20", "Cerakson", "", "", ""],
             "text restates a dose amount",
             id="dose-amount-outside-a-quote",
         ),
