@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, load_build_module, run
+from conftest import load_build_module, run
 from nmref import query
 from nmref.query.combining import Combinations
 
@@ -353,7 +353,7 @@ def test_analogues_cite_every_line_that_lists_them() -> None:
 
 
 def test_a_labels_advice_is_not_a_caution() -> None:
-    """"Best taken in the morning" (Mildronate) and "may upset the stomach" (cinnarizine) are
+    """'Best taken in the morning' (Mildronate) and "may upset the stomach" (cinnarizine) are
     advice on taking the drug, not patients' conditions: never a relative contraindication."""
     for drug, words in (("mildronate", "morning"), ("cinnarizine", "upset")):
         cautions = run("contraindications", drug, "--json").json()["facts"]

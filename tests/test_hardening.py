@@ -121,7 +121,8 @@ def fixture_database(path: Path, schema_version: str = query.SCHEMA_VERSION) -> 
     conn.executescript((ROOT / "db" / "schema.sql").read_text(encoding="utf-8"))
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [schema_version])
     conn.execute(
-        "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?, NULL)", ["0" * 64]
+        "INSERT INTO sources VALUES ('doc', 'promotional-article', 'A [bold]doc[/bold]', 'x.txt', NULL, ?, NULL)",
+        ["0" * 64],
     )
     hostile = "Insulin [human] \x1b[31mred\x1b[0m [/x] \u202eevil"
     conn.execute(

@@ -25,7 +25,7 @@ from test_build import append_row, replace_in
 
 # Raw control characters no stream may carry (newline and tab are text).
 RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
-EXIT_CODES = {0, 1, 2, 3, 74, 130, 143}
+EXIT_CODES = {0, 1, 2, 3, 71, 74, 130, 143}
 
 
 def nmref_argv() -> list[str]:

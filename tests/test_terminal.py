@@ -228,6 +228,6 @@ def test_every_commands_help_reads_at_80_columns() -> None:
         assert all(len(line) <= 80 for line in lines), command
         # A paragraph line ends short only where its paragraph ends (the next line is blank).
         body = [line.strip() for line in lines if not line.strip().startswith(("│", "╭", "╰", "Usage"))]
-        for line, following in zip(body, body[1:]):
+        for line, following in zip(body, body[1:], strict=False):
             if line and following and not following[0].isupper() and not line.endswith((".", ":", ";")):
                 assert len(line) > 40, (command, line)

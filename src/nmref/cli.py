@@ -28,7 +28,7 @@ from nmref.completion import (
     install_completion,
     show_completion,
 )
-from nmref.errors import ExitCode, NmrefError, NotFound, printable
+from nmref.errors import ExitCode, NmrefError, NotFound, printable, quoted
 from nmref.render import SCHEMA_VERSION as JSON_CONTRACT
 from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
@@ -82,8 +82,8 @@ class NmrefGroup(TyperGroup):
         given = kwargs.pop("args", args[0] if args else None)
         arguments = list(given) if given is not None else sys.argv[1:]
         if not arguments and os.environ.get(COMPLETE_VARIABLE) not in COMPLETE_INSTRUCTIONS:
-            # No arguments (and no shell asking for completions): a first screen (usage, the commands most used, examples, where the
-            # full help is) is what was asked for, so it is an answer (exit 0).
+            # No arguments (and no shell asking for completions): a first screen (usage, the
+            # commands most used, examples, where the full help is) is an answer (exit 0).
             sys.stdout.write(FIRST_SCREEN)
             if standalone_mode:
                 sys.exit(ExitCode.OK)
@@ -517,7 +517,7 @@ def schema(
     wanted = {"side-effects": "adverse-effects"}.get(name, name)
     if wanted not in schemas.names():
         known = ", ".join(schemas.names())
-        raise typer.BadParameter(f"no schema named {printable(name, one_line=True)!r}; there are: {known}")
+        raise typer.BadParameter(f"no schema named {quoted(name)}; there are: {known}")
     if record and wanted not in schemas.RECORD_LISTS:
         lists = ", ".join(sorted(schemas.RECORD_LISTS))
         raise typer.BadParameter(f"{wanted} has no NDJSON records; the list commands are: {lists}")
@@ -542,6 +542,9 @@ def serve(
     /-/nmref/class/NAME, /-/nmref/search?q=X; add .json for the CLI's JSON.
 
     Example: nmref serve; nmref serve --port 8080"""
+    if not host.strip():
+        # An empty host (`--host "$HOST"` with HOST unset) would listen on every interface.
+        raise typer.BadParameter("give an address to listen on, e.g. 127.0.0.1", param_hint="--host")
     try:
         from nmref import web
     except ImportError:

@@ -56,6 +56,11 @@ def install_completion(value: Shell | None) -> None:
     """--install-completion SHELL: install for the shell named, not the one that runs nmref."""
     if value is None:
         return
+    # typer's installer writes under the home folder: with HOME unset or empty it would write
+    # into the current or the root folder.
+    if not os.environ.get("HOME", "").strip() or not os.path.isdir(os.environ["HOME"]):
+        sys.stderr.write("nmref: HOME is not set to a folder, so there is nowhere to install completion\n")
+        raise typer.Exit(2)
     # typer's own installer, given the shell (its --install-completion guesses it instead).
     from typer._completion_shared import install
 

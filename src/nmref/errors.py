@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     DATABASE = 3
+    OUT_OF_MEMORY = 71  # sysexits' EX_OSERR (nmref.launcher answers it before anything else loads)
     OUTPUT = 74  # the output could not be written (sysexits' EX_IOERR): a full disk, a closed stdout
     INTERRUPTED = 130
     TERMINATED = 143
@@ -48,6 +49,12 @@ class NotFoundAll(NotFound):
         self.query = errors[0].query
         self.suggestions = [suggestion for error in errors for suggestion in error.suggestions]
         self.errors = errors
+
+
+class TooMany(NmrefError):
+    """More names or conditions than one answer may hold: a usage error, never an hour of work."""
+
+    exit_code = ExitCode.USAGE
 
 
 class NothingMatches(NmrefError):

@@ -28,6 +28,8 @@ ATOM = r"\[[^\[\]\n]+, line \d+\]|https?://\S+"
 # What a wrapped line hangs under: its indent, and a bullet, warning sign or opening quote mark.
 HANG = r"\s*(?:[•⚠] |“)?"
 DEFAULT_PAGER = "less"
+# The widest page nmref draws, whatever COLUMNS says.
+MAX_WIDTH = 400
 # less: quit when the text fits one screen (-F), keep colour (-R), leave the screen as it is (-X).
 DEFAULT_LESS = "FRX"
 
@@ -82,7 +84,8 @@ class Page:
         screen's height."""
         size = shutil.get_terminal_size()
         styled = Styles(colour_system() if colour else None)
-        width = max(size.columns, 20)
+        # A terminal is never this wide; a COLUMNS of 999999 must not make a page of that width.
+        width = min(max(size.columns, 20), MAX_WIDTH)
         drawn = []
         for entry in self.lines:
             if isinstance(entry, Columns):
@@ -241,7 +244,10 @@ def page_through(text: str) -> bool:
     """Show `text` through the pager: NMREF_PAGER, then PAGER, then `less -FRX`. False when
     there is no pager to use (empty, `cat`, not installed), so the caller writes it directly."""
     command = os.environ.get("NMREF_PAGER", os.environ.get("PAGER", DEFAULT_PAGER))
-    argv = shlex.split(command) if command.strip() else []
+    try:
+        argv = shlex.split(command) if command.strip() else []
+    except ValueError:
+        return False  # a pager command that does not parse (an unmatched quote): write directly
     if not argv or argv == ["cat"]:
         return False
     env = dict(os.environ)

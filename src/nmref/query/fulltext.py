@@ -12,9 +12,20 @@ from nmref.query.facts import EVIDENCE, NOTICE, caveats_of_facts, cite, fact_rec
 WORD = r"[^\W_]+"
 
 
+# At most this many distinct words are searched for: a query is a few words, and each word adds
+# to the full-text expression (8,000 copies of one word took seconds).
+MAX_WORDS = 20
+
+
 def words(text: str) -> list[str]:
-    """The words of `text` as the full-text index sees them: letters and digits only."""
-    return re.findall(WORD, text)
+    """The distinct words of `text` as the full-text index sees them (letters and digits only),
+    the first MAX_WORDS of them."""
+    distinct: dict[str, None] = {}
+    for word in re.finditer(WORD, text):
+        distinct.setdefault(word[0].casefold(), None)
+        if len(distinct) == MAX_WORDS:
+            break
+    return list(distinct)
 
 
 def match_expression(terms: list[str], columns: str = "text quote") -> str:

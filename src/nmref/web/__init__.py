@@ -14,7 +14,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from nmref import query
-from nmref.errors import NmrefError, NotFound
+from nmref.errors import ExitCode, NmrefError, NotFound
 from nmref.render import document
 from nmref.views import summary
 
@@ -190,7 +190,7 @@ def page(name: str):
         except NotFound as error:
             return await problem(datasette, request, 404, error.message, as_json, error.suggestions)
         except NmrefError as error:
-            status = 503 if error.exit_code == 3 else 404
+            status = {ExitCode.DATABASE: 503, ExitCode.USAGE: 400}.get(error.exit_code, 404)
             return await problem(datasette, request, status, error.message, as_json)
         if as_json:
             return Response.json(document(payload))
