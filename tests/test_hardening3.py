@@ -164,3 +164,18 @@ def test_only_http_links_on_a_page(tmp_path: Path) -> None:
     assert "S202" in html and "javascript:alert(1)" in html
     hrefs = re.findall(r'href="([^"]+)"', html)
     assert hrefs and all(h.startswith(("http://", "https://", "/", "#")) for h in hrefs)
+
+
+def test_a_damaged_database_behind_a_page_is_a_503(tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    from nmref.query import BUNDLED_DATABASE
+    from test_web import get, server
+
+    damaged = tmp_path / "nmref.db"
+    shutil.copyfile(BUNDLED_DATABASE, damaged)
+    with sqlite3.connect(damaged) as conn:
+        conn.execute("DROP TABLE interaction_management")
+    page = get("/-/nmref/check.json?drug=warfarin&drug=aspirin", server(damaged))
+    assert page.status_code == 503 and page.json()["error"]["status"] == 503

@@ -192,6 +192,9 @@ def page(name: str):
         except NmrefError as error:
             status = {ExitCode.DATABASE: 503, ExitCode.USAGE: 400}.get(error.exit_code, 404)
             return await problem(datasette, request, status, error.message, as_json)
+        except sqlite3.DatabaseError:
+            # A damaged database behind a page: the CLI's exit 3, as a 503 in the same shape.
+            return await problem(datasette, request, 503, "the database is damaged or unreadable", as_json)
         if as_json:
             return Response.json(document(payload))
         context = {"payload": payload, "request_args": request.args, "notice": query.NOTICE}
