@@ -407,9 +407,9 @@ CREATE TABLE condition_links (
     fact_table   TEXT NOT NULL CHECK (fact_table IN (
         'indications', 'contraindications', 'precautions', 'adverse_effects')),
     fact_id      TEXT NOT NULL,
-    PRIMARY KEY (fact_table, fact_id, condition_id)
+    -- By concept first: a question reads the links of the few concepts it reached.
+    PRIMARY KEY (condition_id, fact_table, fact_id)
 );
-CREATE INDEX condition_links_by_condition ON condition_links (condition_id);
 
 -- Condition-bearing facts deliberately left without a concept, each with the reason.
 CREATE TABLE condition_unlinked (

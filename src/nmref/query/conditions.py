@@ -192,7 +192,9 @@ def linked_facts(
             where += f" AND f.drug_id IN ({', '.join('?' * len(drug_ids))})"
             params += drug_ids
         for row in conn.execute(
-            f"SELECT l.fact_id, l.condition_id FROM condition_links l JOIN {table} f ON f.id = l.fact_id "
+            # CROSS JOIN keeps the links of the reached concepts (a few rows, by their index) as the
+            # outer loop: read the other way, every link of each of the drug's facts is scanned.
+            f"SELECT l.fact_id, l.condition_id FROM condition_links l CROSS JOIN {table} f ON f.id = l.fact_id "
             f"WHERE {where} ORDER BY f.rowid",
             params,
         ):
