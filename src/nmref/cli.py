@@ -34,7 +34,8 @@ from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 answered; 1 nothing found (unknown drug, class or condition; no match); "
-    "2 usage error; 3 database missing or damaged; 74 output not written; 130 interrupted; 143 terminated."
+    "2 usage error; 3 database missing or damaged; 69 serve cannot listen; 71 out of memory; 74 output not written; "
+    "130 interrupted; 143 terminated."
 )
 
 
@@ -459,7 +460,7 @@ def check(
     nmref check cerebrolysin --condition G40"""
     if len(names) < 2 and not conditions:
         raise typer.BadParameter("name at least two drugs to check, or give --condition", param_hint="NAMES")
-    emit(query.check(connection(ctx), names, conditions or []), pick_format(fmt, as_json))
+    emit(query.check(connection(ctx), names, conditions), pick_format(fmt, as_json))
 
 
 @app.command("for")
@@ -543,8 +544,10 @@ def serve(
 
     Example: nmref serve; nmref serve --port 8080"""
     if not host.strip():
-        # An empty host (`--host "$HOST"` with HOST unset) would listen on every interface.
-        raise typer.BadParameter("give an address to listen on, e.g. 127.0.0.1", param_hint="--host")
+        # An empty host (--host "$HOST" with HOST unset) would listen on every interface.
+        raise typer.BadParameter(
+            "give an address to listen on, e.g. 127.0.0.1 (this machine only)", param_hint="--host"
+        )
     try:
         from nmref import web
     except ImportError:

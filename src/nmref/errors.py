@@ -11,7 +11,8 @@ class ExitCode(IntEnum):
     NOT_FOUND = 1
     USAGE = 2
     DATABASE = 3
-    OUT_OF_MEMORY = 71  # sysexits' EX_OSERR (nmref.launcher answers it before anything else loads)
+    LISTEN = 69  # `serve` could not listen: the port is in use, the address is not this machine's (EX_UNAVAILABLE)
+    MEMORY = 71  # out of memory (sysexits' EX_OSERR)
     OUTPUT = 74  # the output could not be written (sysexits' EX_IOERR): a full disk, a closed stdout
     INTERRUPTED = 130
     TERMINATED = 143
@@ -51,18 +52,18 @@ class NotFoundAll(NotFound):
         self.errors = errors
 
 
-class TooMany(NmrefError):
-    """More names or conditions than one answer may hold: a usage error, never an hour of work."""
-
-    exit_code = ExitCode.USAGE
-
-
 class NothingMatches(NmrefError):
     """A search that found nothing: not an error in the input, but nothing to show."""
 
 
 class DatabaseUnavailable(NmrefError):
     exit_code = ExitCode.DATABASE
+
+
+class BeyondLimit(NmrefError):
+    """A request asking more than nmref answers at once (nmref.bounds): a usage error."""
+
+    exit_code = ExitCode.USAGE
 
 
 def printable(text: str, *, one_line: bool = False) -> str:

@@ -4,7 +4,8 @@ import sqlite3
 from itertools import combinations
 from typing import Any
 
-from nmref.errors import NotFound, NotFoundAll, TooMany
+from nmref.bounds import MAX_CHECK_CONDITIONS, MAX_CHECK_DRUGS, at_most, distinct
+from nmref.errors import NotFound, NotFoundAll
 from nmref.names import normalize
 from nmref.query.card import order, summary, verdict
 from nmref.query.compile import analogue_facts
@@ -196,14 +197,6 @@ def analogues(conn: sqlite3.Connection, query: str) -> dict[str, Any]:
     }
 
 
-def first_of_each(texts: list[str]) -> list[str]:
-    """Each typed text once, by its folded form, in the order first typed."""
-    seen: dict[str, str] = {}
-    for text in texts:
-        seen.setdefault(normalize(text), text)
-    return list(seen.values())
-
-
 def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | None = None) -> dict[str, Any]:
     """The check card: a verdict for each pair of the named drugs and for each drug with each
     condition, strictest first, each with its findings (every connection the sources make) and
@@ -211,12 +204,9 @@ def check(conn: sqlite3.Connection, queries: list[str], conditions: list[str] | 
     resolved first: one that does not resolve is an error with suggestions, and nothing is
     checked. The same condition asked twice (in other words, in Russian, by code) counts once."""
     # The same name or condition typed twice is asked once; beyond the bounds, a usage error.
-    queries, conditions = first_of_each(queries), first_of_each(conditions or [])
-    if len(queries) > MAX_CHECKED_DRUGS or len(conditions) > MAX_CHECKED_CONDITIONS:
-        raise TooMany(
-            f"check takes at most {MAX_CHECKED_DRUGS} drugs and {MAX_CHECKED_CONDITIONS} conditions at once "
-            f"({len(queries)} and {len(conditions)} given)"
-        )
+    queries, conditions = distinct(queries), distinct(conditions or [])
+    at_most(len(queries), MAX_CHECK_DRUGS, "drugs")
+    at_most(len(conditions), MAX_CHECK_CONDITIONS, "conditions")
     resolved, asked, missing = [], [], []
     for query in queries:
         try:
@@ -318,10 +308,6 @@ EVIDENCE_TABLES = {
     "sport status": "reference_facts",
     "same class": "drug_classes",
 }
-# What one check may ask (documented in the README): each pair of drugs is read, so 20 drugs
-# are 190 pairs; each condition is read for every drug.
-MAX_CHECKED_DRUGS = 20
-MAX_CHECKED_CONDITIONS = 10
 # How a page's grade reads beside its title.
 GRADE_WORDS = {
     "regulator": "regulator's page",
