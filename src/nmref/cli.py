@@ -555,8 +555,13 @@ def serve(
     path = query.database_path(ctx.find_root().ensure_object(dict).get("db"))
     query.connect(path)  # a missing or damaged database: one line and exit 3 before serving
     shown = f"[{host}]" if ":" in host else host
-    say(f"serving nmref's pages at http://{shown}:{port}{web.PREFIX}/ (Ctrl-C stops it)")
-    web.serve(str(path.resolve()), host, port, allow_sql)
+    web.serve(
+        str(path.resolve()),
+        host,
+        port,
+        allow_sql,
+        listening=lambda: say(f"serving nmref's pages at http://{shown}:{port}{web.PREFIX}/ (Ctrl-C stops it)"),
+    )
 
 
 @app.command()

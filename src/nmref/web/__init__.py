@@ -13,6 +13,7 @@ No error prints a traceback, and no answer shows where the database is.
 
 import sqlite3
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
@@ -124,7 +125,7 @@ def listed_page(request, count: int) -> tuple[int, int]:
 def check_json_url(payload: dict[str, Any]) -> str:
     """The check page's own JSON: every drug and every condition it was asked with."""
     parameters = [("drug", drug["matched"]["query"]) for drug in payload["drugs"]]
-    parameters += [("condition", condition) for condition in payload["conditions"]]
+    parameters += [("condition", condition["query"]) for condition in payload["conditions"]]
     return f"{PREFIX}/check.json?{urlencode(parameters)}"
 
 
@@ -211,7 +212,7 @@ def bounded_protocol():
     return HeaderDeadline
 
 
-def serve(path: str, host: str, port: int, allow_sql: bool) -> None:
+def serve(path: str, host: str, port: int, allow_sql: bool, listening: Callable[[], None] = lambda: None) -> None:
     """Run Datasette on the database, immutable, with nmref's pages; until interrupted.
 
     Listens first, so that a port in use is one line (CannotListen) before anything starts."""
@@ -219,6 +220,7 @@ def serve(path: str, host: str, port: int, allow_sql: bool) -> None:
     from datasette.app import Datasette
 
     listener = listening_socket(host, port)
+    listening()  # the caller says where the pages are, now that they can be reached
     datasette = Datasette(
         immutables=[path],
         metadata=metadata(path, allow_sql),
