@@ -526,6 +526,24 @@ def schema(
 
 
 @app.command()
+def mcp(ctx: typer.Context) -> None:
+    """nmref for assistants: a Model Context Protocol server on stdin and stdout.
+
+    Needs the mcp extra: pip install 'nmref[mcp]'. Tools: show, section, check, for, search,
+    compare, sources; each answers with the same JSON document as the command's --json.
+    Register it with an MCP client as the command `nmref mcp`.
+
+    Example: nmref mcp"""
+    try:
+        from nmref import assistant
+    except ImportError:
+        fail("nmref mcp needs the mcp extra: pip install 'nmref[mcp]'", ExitCode.USAGE)
+    path = query.database_path(ctx.find_root().ensure_object(dict).get("db"))
+    query.connect(path)  # a missing or damaged database: one line and exit 3 before serving
+    assistant.serve(path)
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on (only this machine unless told).")] = (
@@ -637,6 +655,8 @@ def main() -> None:
 def flush_or_fail() -> None:
     """Flush stdout here, where a failure becomes one line and exit 74, rather than at exit,
     where Python would print "Exception ignored" and a traceback."""
+    if sys.stdout.closed:
+        return  # closed by its owner (the MCP server's stdio transport, when the client left)
     try:
         sys.stdout.flush()
     except OSError as error:

@@ -1,0 +1,112 @@
+"""nmref for assistants: a Model Context Protocol server over stdio (`nmref mcp`).
+
+Another renderer over the query layer, like the web pages: each tool calls the same query
+function as the command it mirrors and answers with the same JSON document as that command's
+`--json`, valid against the shipped schema, so every fact keeps its quote, source, line,
+citations, kind of evidence and caveats. A name or condition nmref cannot read is a tool error
+with the suggestions, never an empty success. Imported only by `nmref mcp`: the official SDK
+(the `mcp` extra) costs every other command nothing.
+"""
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp.exceptions import ToolError
+
+from nmref import query
+from nmref.bounds import MAX_TEXT
+from nmref.errors import NmrefError, NotFound
+from nmref.query.facts import FACT_SECTIONS
+from nmref.render import as_dict, document
+
+ABOUT = (
+    "nmref is an offline reference for neurometabolic drugs (Ceraxon/citicoline, Mildronate/meldonium, "
+    "Cerebrolysin, piracetam, Mexidol, ...) and the vascular drugs given with them. It quotes four "
+    "promotional web articles verbatim and sets official-label facts (recorded in nmref's own words, "
+    "each citing the public pages it was read on) beside them; every fact carries its quote, document "
+    "and line, and says which kind of evidence it is. It is not medical advice, and it never computes, "
+    "converts or checks a dose. An empty result is not evidence of safety: it means the sources searched "
+    "say nothing about it."
+)
+SECTIONS = tuple(name for name in FACT_SECTIONS if name not in ("ingredients", "forms"))
+
+
+class Answers:
+    """The tools' one way to answer: a query function's payload as the CLI's JSON document,
+    or a tool error that says what was not understood and what was meant."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn: sqlite3.Connection = query.connect(path)  # read-only, as the CLI opens it
+
+    def __call__(self, function: Any, *args: Any) -> dict[str, Any]:
+        for value in args:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and len(text) > MAX_TEXT:
+                    raise ToolError(f"a name or condition is at most {MAX_TEXT} characters")
+        try:
+            return document(as_dict(function(self.conn, *args)))
+        except NotFound as error:
+            raise ToolError(error.message) from None  # the message carries "did you mean: ..."
+        except NmrefError as error:
+            raise ToolError(error.message) from None
+
+
+def server(path: Path) -> FastMCP:
+    """The MCP server over the database at `path`, its tools registered."""
+    answer = Answers(path)
+    mcp = FastMCP("nmref", instructions=ABOUT)
+
+    @mcp.tool(description=f"{ABOUT} Returns the whole monograph of one drug (any spelling, INN, brand or Cyrillic).")
+    def show(name: str) -> dict[str, Any]:
+        return answer(query.monograph, name)
+
+    @mcp.tool(
+        description="One section of a drug's monograph, as `nmref SECTION NAME --json`: "
+        f"one of {', '.join(SECTIONS)}. Each fact with its quote, document, line and kind of evidence."
+    )
+    def section(name: str, section: str) -> dict[str, Any]:
+        if section not in SECTIONS:
+            raise ToolError(f"no section named {section!r}; there are: {', '.join(SECTIONS)}")
+        return answer(query.section, name, section)
+
+    @mcp.tool(
+        description="The check card for drugs taken together and, with conditions, for each drug in a patient's "
+        "condition (English, Russian or ICD-10 code): one verdict per pair and per drug with a condition, "
+        "strictest first, with where each level comes from, where labels disagree, what to do and the evidence. "
+        "Co-medications resolve by INN, brand or Russian name. 'no fact stated' is not evidence of safety."
+    )
+    def check(drugs: list[str], conditions: list[str] | None = None) -> dict[str, Any]:
+        if len(drugs) < 2 and not conditions:
+            raise ToolError("name at least two drugs, or one drug and a condition")
+        return answer(query.check, drugs, conditions or [])
+
+    @mcp.tool(
+        name="for",
+        description="Drugs the labels and articles give for a condition (English, Russian or ICD-10 code, e.g. "
+        "stroke, инсульт, I63): label indications first, claimed effects apart; says what it understood.",
+    )
+    def for_condition(condition: str) -> dict[str, Any]:
+        return answer(query.for_condition, condition)
+
+    @mcp.tool(description="Full-text search over every fact's wording and quote; words, never query syntax.")
+    def search(words: str) -> dict[str, Any]:
+        return answer(query.search, words)
+
+    @mcp.tool(description="Two or three drugs side by side: the check card's verdicts, then section by section.")
+    def compare(drugs: list[str]) -> dict[str, Any]:
+        if not 2 <= len(drugs) <= 3:
+            raise ToolError("compare takes two or three drugs")
+        return answer(query.compare, drugs)
+
+    @mcp.tool(description="The source documents, the pages cited (with their grade) and the label versions.")
+    def sources() -> dict[str, Any]:
+        return answer(query.list_sources)
+
+    return mcp
+
+
+def serve(path: Path) -> None:
+    """Answer an MCP client on stdin and stdout until it closes them."""
+    server(path).run("stdio")

@@ -1,0 +1,132 @@
+"""nmref for assistants: the MCP SDK's own client starts `nmref mcp` over stdio, lists its tools,
+calls each, and checks every answer against the command's shipped schema; a scripted session of
+ten questions answers each with a quote and a line, or an error with suggestions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from conftest import run
+from test_json_contract import assert_valid
+
+mcp = pytest.importorskip("mcp", reason="the mcp extra is not installed: pip install 'nmref[mcp]'")
+
+from mcp import ClientSession, StdioServerParameters  # noqa: E402
+from mcp.client.stdio import stdio_client  # noqa: E402
+
+SCHEMA_OF_TOOL = {"show": "show", "check": "check", "for": "for", "search": "search", "compare": "compare"}
+
+
+def session(work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
+    """Run `work` against a fresh `nmref mcp` started by the SDK's stdio client."""
+
+    async def main() -> Any:
+        params = StdioServerParameters(command=sys.executable, args=["-m", "nmref", "mcp"])
+        async with stdio_client(params) as (reader, writer), ClientSession(reader, writer) as client:
+            await client.initialize()
+            return await work(client)
+
+    return asyncio.run(main())
+
+
+def answer(result: Any) -> dict[str, Any]:
+    assert not result.isError, result.content[0].text
+    return json.loads(result.content[0].text)
+
+
+def quoted_lines(document: Any) -> list[tuple[str, int]]:
+    """Every (quote, line) a document's facts carry."""
+    found = []
+    if isinstance(document, dict):
+        if isinstance(document.get("quote"), str) and isinstance(document.get("source"), dict):
+            found.append((document["quote"], document["source"]["line"]))
+        for value in document.values():
+            found += quoted_lines(value)
+    elif isinstance(document, list):
+        for value in document:
+            found += quoted_lines(value)
+    return found
+
+
+def test_the_tools_describe_nmref_and_answer_as_the_cli() -> None:
+    async def work(client: ClientSession) -> Any:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        results = {
+            "show": await client.call_tool("show", {"name": "ceraxon"}),
+            "section": await client.call_tool("section", {"name": "mildronate", "section": "contraindications"}),
+            "check": await client.call_tool("check", {"drugs": ["warfarin", "aspirin"]}),
+            "for": await client.call_tool("for", {"condition": "инсульт"}),
+            "search": await client.call_tool("search", {"words": "Quincke"}),
+            "compare": await client.call_tool("compare", {"drugs": ["ceraxon", "cerebrolysin"]}),
+            "sources": await client.call_tool("sources", {}),
+        }
+        return tools, results
+
+    tools, results = session(work)
+    assert set(tools) == {"show", "section", "check", "for", "search", "compare", "sources"}
+    assert "not evidence of safety" in tools["show"].description and "never computes" in tools["show"].description
+    for name, result in results.items():
+        document = answer(result)
+        schema = {"section": "contraindications", "sources": "sources"}.get(name, SCHEMA_OF_TOOL.get(name))
+        assert_valid(schema, document, f"mcp {name}")
+    cli = run("check", "warfarin", "aspirin", "--json").json()
+    assert answer(results["check"]) == cli
+
+
+def test_a_scripted_session_answers_with_quotes_or_suggestions() -> None:
+    questions = [
+        ("check", {"drugs": ["cerebrolysin"], "conditions": ["epilepsy"]}),  # May Cerebrolysin be given in epilepsy?
+        ("check", {"drugs": ["warfarin", "aspirin"]}),  # warfarin with aspirin?
+        ("section", {"name": "ceraxon", "section": "contraindications"}),
+        ("for", {"condition": "инсульт"}),  # for, in Russian
+        ("for", {"condition": "I63"}),  # for, by ICD-10 code
+        ("search", {"words": "Quincke"}),
+        ("compare", {"drugs": ["ceraxon", "cerebrolysin"]}),
+        ("check", {"drugs": ["levodopa", "phenelzine"]}),  # a co-medication through a label's class rule
+        ("show", {"name": "mildornate"}),  # misspelt
+        ("check", {"drugs": ["cerebrolysin"], "conditions": ["epilepssy"]}),  # an unknown condition
+    ]
+
+    async def work(client: ClientSession) -> list[Any]:
+        return [await client.call_tool(tool, arguments) for tool, arguments in questions]
+
+    results = session(work)
+    for (tool, arguments), result in zip(questions, results, strict=True):
+        if result.isError:
+            assert "did you mean" in result.content[0].text, (tool, arguments)
+            continue
+        assert quoted_lines(answer(result)), (tool, arguments)
+    assert "Mildronate" in results[8].content[0].text and results[8].isError
+    assert "G40" in results[9].content[0].text and results[9].isError
+    epilepsy = answer(results[0])
+    assert epilepsy["verdicts"][0]["level"] == "contraindicated"
+
+
+def test_without_the_extra_mcp_says_how_to_install_it(tmp_path) -> None:
+    (tmp_path / "mcp").mkdir()
+    (tmp_path / "mcp" / "__init__.py").write_text("raise ImportError('hidden for the test')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "nmref", "mcp"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr == "nmref: nmref mcp needs the mcp extra: pip install 'nmref[mcp]'\n"
+
+
+def test_a_lookup_never_imports_the_sdk() -> None:
+    code = (
+        "import sys; from nmref.launcher import main; sys.argv = ['nmref', 'show', 'ceraxon', '--json'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert 'mcp' not in sys.modules, 'mcp imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
