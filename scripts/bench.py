@@ -24,6 +24,7 @@ import bz2
 import fcntl
 import importlib.metadata
 import importlib.util
+import json
 import os
 import pickle
 import platform
@@ -539,6 +540,44 @@ def add_condition_index(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO condition_links VALUES (?,?,?)", links)
 
 
+def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Row]:
+    """Issue 22: a tool call of `nmref mcp` (through the SDK's own stdio client) against the same
+    question answered in-process by the query layer."""
+    if not importlib.util.find_spec("mcp"):
+        return [Row("12", None, skipped="the mcp extra is not installed (pip install -e '.[mcp]')")]
+    import asyncio
+
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    from nmref.render import COMPACT, document
+
+    drugs = ["warfarin", "aspirin"]
+    in_process = time_calls(
+        "check warfarin aspirin --json, in-process (query layer and JSON)",
+        lambda _: json.dumps(document(query.check(shipped, drugs)), ensure_ascii=False, separators=COMPACT),
+        [None],
+        samples,
+        warmups,
+        "in-process",
+    )
+
+    async def calls() -> list[float]:
+        params = StdioServerParameters(command=sys.executable, args=["-m", "nmref", "mcp"])
+        async with stdio_client(params) as (reader, writer), ClientSession(reader, writer) as client:
+            await client.initialize()
+            times = []
+            for index in range(warmups + samples):
+                start = time.perf_counter()
+                await client.call_tool("check", {"drugs": drugs})
+                if index >= warmups:
+                    times.append(time.perf_counter() - start)
+            return times
+
+    tool = Measurement("the same as an MCP tool call (nmref mcp over stdio)", asyncio.run(calls()))
+    return [Row("12", in_process), Row("12", tool, goals=[Goal(1.5, in_process)])]
+
+
 def condition_command(args: Sequence[str], db: Path | None = None) -> Command:
     env, where = ({"NMREF_DB": str(db)}, f" [NMREF_DB={db.name}]") if db else ({}, "")
     return Command(f"nmref {' '.join(args)} --json{where}", [*nmref_argv(), *args, "--json"], env=env)
@@ -795,6 +834,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             missing = "install the bench extra first: pip install -e '.[bench]'"
             rows += [Row("6", None, skipped=missing, required=True), Row("7", None, skipped=missing)]
+        rows += mcp_rows(shipped, samples, warmups)
         rows.append(Row("8", peak_rss(commands["json"], runs, env), goals=[Goal(40, strict=True)]))
         shipped.close()
 

@@ -8,6 +8,7 @@ with the suggestions, never an empty success. Imported only by `nmref mcp`: the 
 (the `mcp` extra) costs every other command nothing.
 """
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from nmref import query
 from nmref.bounds import MAX_TEXT
 from nmref.errors import NmrefError, NotFound
 from nmref.query.facts import FACT_SECTIONS
-from nmref.render import as_dict, document
+from nmref.render import COMPACT, as_dict, document
 
 ABOUT = (
     "nmref is an offline reference for neurometabolic drugs (Ceraxon/citicoline, Mildronate/meldonium, "
@@ -40,13 +41,15 @@ class Answers:
     def __init__(self, path: Path) -> None:
         self.conn: sqlite3.Connection = query.connect(path)  # read-only, as the CLI opens it
 
-    def __call__(self, function: Any, *args: Any) -> dict[str, Any]:
+    def __call__(self, function: Any, *args: Any) -> str:
         for value in args:
             for text in value if isinstance(value, list) else [value]:
                 if isinstance(text, str) and len(text) > MAX_TEXT:
                     raise ToolError(f"a name or condition is at most {MAX_TEXT} characters")
         try:
-            return document(as_dict(function(self.conn, *args)))
+            # The document as the CLI writes it, as the tool's one text content: structured
+            # output would serialise and validate it a second time.
+            return json.dumps(document(as_dict(function(self.conn, *args))), ensure_ascii=False, separators=COMPACT)
         except NotFound as error:
             raise ToolError(error.message) from None  # the message carries "did you mean: ..."
         except NmrefError as error:
@@ -56,52 +59,68 @@ class Answers:
 def server(path: Path) -> FastMCP:
     """The MCP server over the database at `path`, its tools registered."""
     answer = Answers(path)
-    mcp = FastMCP("nmref", instructions=ABOUT)
+    # Warnings only on stderr: the SDK logs every request at INFO, which is noise to a client.
+    mcp = FastMCP("nmref", instructions=ABOUT, log_level="WARNING")
 
-    @mcp.tool(description=f"{ABOUT} Returns the whole monograph of one drug (any spelling, INN, brand or Cyrillic).")
-    def show(name: str) -> dict[str, Any]:
+    @mcp.tool(
+        structured_output=False,
+        description=f"{ABOUT} Returns the whole monograph of one drug (any spelling, INN, brand or Cyrillic).",
+    )
+    def show(name: str) -> str:
         return answer(query.monograph, name)
 
     @mcp.tool(
+        structured_output=False,
         description="One section of a drug's monograph, as `nmref SECTION NAME --json`: "
-        f"one of {', '.join(SECTIONS)}. Each fact with its quote, document, line and kind of evidence."
+        f"one of {', '.join(SECTIONS)}. Each fact with its quote, document, line and kind of evidence.",
     )
-    def section(name: str, section: str) -> dict[str, Any]:
+    def section(name: str, section: str) -> str:
         if section not in SECTIONS:
             raise ToolError(f"no section named {section!r}; there are: {', '.join(SECTIONS)}")
         return answer(query.section, name, section)
 
     @mcp.tool(
+        structured_output=False,
         description="The check card for drugs taken together and, with conditions, for each drug in a patient's "
         "condition (English, Russian or ICD-10 code): one verdict per pair and per drug with a condition, "
         "strictest first, with where each level comes from, where labels disagree, what to do and the evidence. "
-        "Co-medications resolve by INN, brand or Russian name. 'no fact stated' is not evidence of safety."
+        "Co-medications resolve by INN, brand or Russian name. 'no fact stated' is not evidence of safety.",
     )
-    def check(drugs: list[str], conditions: list[str] | None = None) -> dict[str, Any]:
+    def check(drugs: list[str], conditions: list[str] | None = None) -> str:
         if len(drugs) < 2 and not conditions:
             raise ToolError("name at least two drugs, or one drug and a condition")
         return answer(query.check, drugs, conditions or [])
 
     @mcp.tool(
+        structured_output=False,
         name="for",
         description="Drugs the labels and articles give for a condition (English, Russian or ICD-10 code, e.g. "
         "stroke, инсульт, I63): label indications first, claimed effects apart; says what it understood.",
     )
-    def for_condition(condition: str) -> dict[str, Any]:
+    def for_condition(condition: str) -> str:
         return answer(query.for_condition, condition)
 
-    @mcp.tool(description="Full-text search over every fact's wording and quote; words, never query syntax.")
-    def search(words: str) -> dict[str, Any]:
+    @mcp.tool(
+        structured_output=False,
+        description="Full-text search over every fact's wording and quote; words, never query syntax.",
+    )
+    def search(words: str) -> str:
         return answer(query.search, words)
 
-    @mcp.tool(description="Two or three drugs side by side: the check card's verdicts, then section by section.")
-    def compare(drugs: list[str]) -> dict[str, Any]:
+    @mcp.tool(
+        structured_output=False,
+        description="Two or three drugs side by side: the check card's verdicts, then section by section.",
+    )
+    def compare(drugs: list[str]) -> str:
         if not 2 <= len(drugs) <= 3:
             raise ToolError("compare takes two or three drugs")
         return answer(query.compare, drugs)
 
-    @mcp.tool(description="The source documents, the pages cited (with their grade) and the label versions.")
-    def sources() -> dict[str, Any]:
+    @mcp.tool(
+        structured_output=False,
+        description="The source documents, the pages cited (with their grade) and the label versions.",
+    )
+    def sources() -> str:
         return answer(query.list_sources)
 
     return mcp
