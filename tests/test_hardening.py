@@ -279,5 +279,5 @@ def test_lookups_during_a_rebuild_all_succeed(project_copy: Path) -> None:
 def test_every_registered_command_is_covered_by_the_hostile_input_test() -> None:
     registered = set(typer.main.get_command(app).commands)
     covered = set(NAME_COMMANDS) | {"class", "search", "for", "check", "compare", "schema", "drugs"}
-    # serve takes no text to be hostile with (its pages are tested in test_web.py)
-    assert registered - covered <= {"classes", "sources", "side-effects", "serve"}
+    # serve and mcp take no text to be hostile with (their pages and tools: test_web.py, test_mcp.py)
+    assert registered - covered <= {"classes", "sources", "side-effects", "serve", "mcp"}

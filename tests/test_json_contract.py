@@ -105,8 +105,8 @@ def assert_valid(name: str, payload: Any, what: str) -> None:
 
 def command_names() -> list[str]:
     """The commands that answer with a payload (`schema` answers with a JSON Schema itself,
-    `serve` with web pages, whose JSON is the other commands')."""
-    return sorted(set(typer.main.get_command(app).commands) - {"schema", "serve"})
+    `serve` with web pages and `mcp` with tools, whose JSON is the other commands')."""
+    return sorted(set(typer.main.get_command(app).commands) - {"schema", "serve", "mcp"})
 
 
 def walk(value: Any) -> Iterator[dict[str, Any]]:

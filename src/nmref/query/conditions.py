@@ -206,7 +206,9 @@ def describe(condition: dict[str, Any]) -> str:
     """What a resolved condition was understood as: 'epilepsy (G40, эпилепсия)'."""
     parts = []
     for concept in condition["concepts"]:
-        extra = [*concept["codes"], *([concept["title_ru"].casefold()] if concept["title_ru"] else [])]
+        title = concept["title_ru"]
+        # The title as a word in a sentence: its first letter small, the rest as the register has it (VIII).
+        extra = [*concept["codes"], *([title[0].lower() + title[1:]] if title else [])]
         parts.append(concept["name"] + (f" ({', '.join(extra)})" if extra else ""))
     return "; ".join(parts)
 
