@@ -19,21 +19,11 @@ from test_terminal import ANSI, in_terminal
 # --- command line ------------------------------------------------------------------------------
 
 
-def test_repeated_conditions_and_names_are_asked_once() -> None:
-    once = run("check", "cerebrolysin", "--condition", "epilepsy", "--json").json()
-    again = run(
-        "check",
-        "cerebrolysin",
-        "Cerebrolysin",
-        "--condition",
-        "epilepsy",
-        "--condition",
-        "epilepsy",
-        "--condition",
-        "Epilepsy",
-        "--json",
-    ).json()
-    assert again["findings"] == once["findings"] and len(again["drugs"]) == 1
+def test_a_name_typed_twice_is_checked_once() -> None:
+    """(Repeated conditions: tests/test_web_hardening.py.)"""
+    twice = run("check", "warfarin", "Warfarin", "aspirin", "--json").json()
+    assert [drug["name"] for drug in twice["drugs"]] == ["Warfarin", "Acetylsalicylic acid"]
+    assert len(twice["verdicts"]) == 1
 
 
 def test_a_check_beyond_its_bounds_is_a_usage_error() -> None:
