@@ -357,18 +357,13 @@ def condition_findings(
     """The contraindications and precautions of the drug (or, from the notes, of its ingredient
     drugs) linked to a concept the condition reaches, each saying which concept and how."""
     linked = linked_facts(conn, CONDITION_TABLES, reached, drug.ids)
-    if not linked:
-        return []
-    marks = ", ".join("?" * len(reached))
-    names = dict(conn.execute(f"SELECT id, name FROM conditions WHERE id IN ({marks})", list(reached)))
     found = []
     for table in CONDITION_TABLES:
         ids = [fact_id for (fact_table, fact_id) in linked if fact_table == table]
         if not ids:
             continue
         for fact in fact_records(conn, table, f"id IN ({', '.join('?' * len(ids))})", ids, sources):
-            owner = conn.execute(f"SELECT drug_id FROM {table} WHERE id = ?", [fact["id"]]).fetchone()[0]
-            if owner != drug.drug_id and fact["evidence"] == "promotional-article":
+            if linked[(table, fact["id"])]["drug_id"] != drug.drug_id and fact["evidence"] == "promotional-article":
                 continue  # an article's statement about the ingredient drug was not made about this product
             if table == "contraindications":
                 category = "contraindicated" if fact["severity"] == "absolute" else "caution"
@@ -378,9 +373,7 @@ def condition_findings(
                 note = f"the source's advice for this population ({fact['topic']}); no level assigned: read its words"
             result = finding([drug.name], "condition", category, note, fact["text"], [fact], condition=understood)
             result["table"] = table
-            result["reached"] = [
-                {"concept": names.get(concept, concept), "how": how} for concept, how in linked[(table, fact["id"])]
-            ]
+            result["reached"] = linked[(table, fact["id"])]["reached"]
             found.append(result)
     return found
 

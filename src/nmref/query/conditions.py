@@ -180,11 +180,12 @@ def reach(conn: sqlite3.Connection, concept_ids: list[str]) -> dict[str, str]:
 
 def linked_facts(
     conn: sqlite3.Connection, tables: tuple[str, ...], reached: dict[str, str], drug_ids: tuple[str, ...] | None = None
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
+) -> dict[tuple[str, str], dict[str, Any]]:
     """The facts of `tables` linked to any reached concept (of these drugs, if given), as
-    {(table, fact id): [(concept id, how reached), ...]}."""
+    {(table, fact id): {"drug_id": whose fact, "reached": [{"concept": name, "how": how}, ...]}},
+    in one statement a table."""
     concept_marks = ", ".join("?" * len(reached))
-    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for table in tables:
         where = f"l.fact_table = ? AND l.condition_id IN ({concept_marks})"
         params: list[Any] = [table, *reached]
@@ -194,11 +195,13 @@ def linked_facts(
         for row in conn.execute(
             # CROSS JOIN keeps the links of the reached concepts (a few rows, by their index) as the
             # outer loop: read the other way, every link of each of the drug's facts is scanned.
-            f"SELECT l.fact_id, l.condition_id FROM condition_links l CROSS JOIN {table} f ON f.id = l.fact_id "
+            f"SELECT l.fact_id, l.condition_id, f.drug_id, c.name FROM condition_links l "
+            f"CROSS JOIN {table} f ON f.id = l.fact_id JOIN conditions c ON c.id = l.condition_id "
             f"WHERE {where} ORDER BY f.rowid",
             params,
         ):
-            found.setdefault((table, row[0]), []).append((row[1], reached[row[1]]))
+            fact = found.setdefault((table, row[0]), {"drug_id": row[2], "reached": []})
+            fact["reached"].append({"concept": row[3], "how": reached[row[1]]})
     return found
 
 

@@ -98,20 +98,13 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     sources = source_rows(conn)
     ids = [fact_id for (_, fact_id) in linked]
     facts = fact_records(conn, "indications", f"id IN ({', '.join('?' * len(ids))})", ids, sources) if ids else []
-    names = dict(conn.execute("SELECT id, name FROM conditions"))
-    owners = {}
     for fact in facts:
-        fact["reached"] = [{"concept": names[c], "how": how} for c, how in linked[("indications", fact["id"])]]
-    if ids:
-        marks = ", ".join("?" * len(ids))
-        owners = {
-            row["id"]: (row["drug_id"], row["name"])
-            for row in conn.execute(
-                "SELECT i.id, i.drug_id, d.name FROM indications i JOIN drugs d ON d.id = i.drug_id "
-                f"WHERE i.id IN ({marks})",
-                ids,
-            )
-        }
+        fact["reached"] = linked[("indications", fact["id"])]["reached"]
+    drug_ids = sorted({found["drug_id"] for found in linked.values()})
+    drug_names = dict(
+        conn.execute(f"SELECT id, name FROM drugs WHERE id IN ({', '.join('?' * len(drug_ids))})", drug_ids)
+    )
+    owners = {fact_id: (found["drug_id"], drug_names[found["drug_id"]]) for (_, fact_id), found in linked.items()}
     caveats = caveats_of_facts(conn, [("indications", fact) for fact in facts], sources)
     grouped: dict[str, list[dict[str, Any]]] = {}
     for fact in sorted(facts, key=lambda fact: fact["evidence"] != "official-label"):
