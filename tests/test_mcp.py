@@ -1,14 +1,17 @@
-"""nmref for assistants: the MCP SDK's own client starts `nmref mcp` over stdio, lists its tools,
-calls each, and checks every answer against the command's shipped schema; a scripted session of
-ten questions answers each with a quote and a line, or an error with suggestions."""
+"""nmref for assistants: the MCP SDK's own client starts `nmref mcp` over stdio, or reaches
+`nmref serve --mcp` over HTTP, lists its tools, calls each, and checks every answer against the
+command's shipped schema; a scripted session of ten questions answers each with a quote and a
+line, or an error with suggestions, on both transports."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,16 +27,59 @@ from mcp.client.stdio import stdio_client  # noqa: E402
 SCHEMA_OF_TOOL = {"show": "show", "check": "check", "for": "for", "search": "search", "compare": "compare"}
 
 
-def session(work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
-    """Run `work` against a fresh `nmref mcp` started by the SDK's stdio client."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    async def main() -> Any:
-        params = StdioServerParameters(command=sys.executable, args=["-m", "nmref", "mcp"])
-        async with stdio_client(params) as (reader, writer), ClientSession(reader, writer) as client:
-            await client.initialize()
-            return await work(client)
 
-    return asyncio.run(main())
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """`nmref serve --mcp` on a free port of this machine: the address of its MCP endpoint."""
+    pytest.importorskip("datasette", reason="the web extra is not installed: pip install 'nmref[web]'")
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "nmref", "serve", "--mcp", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as process:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
+                    time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}/-/mcp"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(params=["stdio", "http"])
+def session(request) -> Callable[[Callable[[ClientSession], Awaitable[Any]]], Any]:
+    """Run `work` against a fresh `nmref mcp` started by the SDK's stdio client, or against
+    `nmref serve --mcp` through the SDK's streamable HTTP client."""
+    url = request.getfixturevalue("served") if request.param == "http" else None
+
+    def run_session(work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
+        async def main() -> Any:
+            if url:
+                from mcp.client.streamable_http import streamable_http_client
+
+                async with streamable_http_client(url) as (reader, writer, _), ClientSession(reader, writer) as client:
+                    await client.initialize()
+                    return await work(client)
+            params = StdioServerParameters(command=sys.executable, args=["-m", "nmref", "mcp"])
+            async with stdio_client(params) as (reader, writer), ClientSession(reader, writer) as client:
+                await client.initialize()
+                return await work(client)
+
+        return asyncio.run(main())
+
+    return run_session
 
 
 def answer(result: Any) -> dict[str, Any]:
@@ -55,7 +101,7 @@ def quoted_lines(document: Any) -> list[tuple[str, int]]:
     return found
 
 
-def test_the_tools_describe_nmref_and_answer_as_the_cli() -> None:
+def test_the_tools_describe_nmref_and_answer_as_the_cli(session) -> None:
     async def work(client: ClientSession) -> Any:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         results = {
@@ -80,7 +126,7 @@ def test_the_tools_describe_nmref_and_answer_as_the_cli() -> None:
     assert answer(results["check"]) == cli
 
 
-def test_a_scripted_session_answers_with_quotes_or_suggestions() -> None:
+def test_a_scripted_session_answers_with_quotes_or_suggestions(session) -> None:
     questions = [
         ("check", {"drugs": ["cerebrolysin"], "conditions": ["epilepsy"]}),  # May Cerebrolysin be given in epilepsy?
         ("check", {"drugs": ["warfarin", "aspirin"]}),  # warfarin with aspirin?
@@ -130,3 +176,44 @@ def test_a_lookup_never_imports_the_sdk() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_over_http_only_the_endpoint_takes_a_post_and_only_from_this_machine_s_names(served) -> None:
+    import urllib.error
+    import urllib.request
+
+    def post(url: str, host: str | None = None) -> int:
+        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+        if host:
+            headers["Host"] = host
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).encode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=30) as done:
+                return done.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    base = served.removesuffix("/-/mcp")
+    assert post(served) == 200
+    assert post(served, host="attacker.example") == 421  # DNS rebinding: a foreign host name is refused
+    assert post(base + "/-/nmref/drug/ceraxon") == 405  # the pages still only read
+
+
+def test_serve_mcp_without_the_extra_says_how_to_install_it(tmp_path) -> None:
+    pytest.importorskip("datasette", reason="the web extra is not installed: pip install 'nmref[web]'")
+    (tmp_path / "mcp").mkdir()
+    (tmp_path / "mcp" / "__init__.py").write_text("raise ImportError('hidden for the test')\n")
+    hidden = tmp_path / "sitecustomize.py"
+    hidden.write_text(
+        "import importlib.util, sys\n"
+        "real = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a: None if name == 'mcp' else real(name, *a)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "nmref", "serve", "--mcp", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr == "nmref: nmref serve --mcp needs the mcp extra: pip install 'nmref[web,mcp]'\n"

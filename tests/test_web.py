@@ -195,7 +195,7 @@ def test_the_check_page_shows_the_card_and_its_json_link_keeps_the_conditions() 
 def test_serve_says_where_its_pages_are_and_how_to_stop(tmp_path: Path) -> None:
     """`nmref serve` prints one line with the address of nmref's pages (the server is stopped at once)."""
     script = (
-        "import sys; from nmref import web; web.serve = lambda *a, listening: listening(); "
+        "import sys; from nmref import web; web.serve = lambda *a, listening, assistant: listening(); "
         "from nmref.launcher import main; sys.argv = ['nmref', 'serve', '--port', '8123']; main()"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

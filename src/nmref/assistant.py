@@ -1,4 +1,5 @@
-"""nmref for assistants: a Model Context Protocol server over stdio (`nmref mcp`).
+"""nmref for assistants: a Model Context Protocol server, over stdio (`nmref mcp`) or over HTTP
+beside the web pages (`nmref serve --mcp`, at /-/mcp).
 
 Another renderer over the query layer, like the web pages: each tool calls the same query
 function as the command it mirrors and answers with the same JSON document as that command's
@@ -56,11 +57,12 @@ class Answers:
             raise ToolError(error.message) from None
 
 
-def server(path: Path) -> FastMCP:
-    """The MCP server over the database at `path`, its tools registered."""
+def server(path: Path, **transport: Any) -> FastMCP:
+    """The MCP server over the database at `path`, its tools registered; `transport` holds the
+    SDK's HTTP settings when it answers beside the web pages."""
     answer = Answers(path)
     # Warnings only on stderr: the SDK logs every request at INFO, which is noise to a client.
-    mcp = FastMCP("nmref", instructions=ABOUT, log_level="WARNING")
+    mcp = FastMCP("nmref", instructions=ABOUT, log_level="WARNING", **transport)
 
     @mcp.tool(
         structured_output=False,
@@ -129,3 +131,15 @@ def server(path: Path) -> FastMCP:
 def serve(path: Path) -> None:
     """Answer an MCP client on stdin and stdout until it closes them."""
     server(path).run("stdio")
+
+
+def over_http(path: Path, host: str, endpoint: str) -> FastMCP:
+    """The same tools for `nmref serve`, answering POSTs at `endpoint` with one JSON response
+    each and keeping no session: nothing is written or remembered between calls.
+
+    Called on the server's event loop, whose thread then answers every tool call (the tools are
+    synchronous) on the read-only connection opened here. The SDK's own host rules apply: on a
+    loopback address, only requests naming a loopback host are answered (DNS rebinding)."""
+    tools = server(path, host=host, streamable_http_path=endpoint, stateless_http=True, json_response=True)
+    tools.streamable_http_app()  # creates the session manager that answers the requests
+    return tools

@@ -4,6 +4,7 @@ Errors a user can cause become one line on stderr and an exit code here, at one 
 (NmrefGroup); nothing below this module prints or exits.
 """
 
+import importlib.util
 import os
 import re
 import signal
@@ -508,14 +509,18 @@ def serve(
     allow_sql: Annotated[
         bool, typer.Option("--allow-sql", help="Let visitors run their own read-only SQL (off by default).")
     ] = False,
+    with_mcp: Annotated[
+        bool, typer.Option("--mcp", help="Also answer MCP clients at /-/mcp (needs the mcp extra).")
+    ] = False,
 ) -> None:
     """The reference as web pages for a team: Datasette with nmref's pages, read-only.
 
     Needs the web extra: pip install 'nmref[web]'. Pages: /-/nmref (drugs, search),
     /-/nmref/drug/NAME, /-/nmref/check?drug=A&drug=B, /-/nmref/for?condition=X,
-    /-/nmref/class/NAME, /-/nmref/search?q=X; add .json for the CLI's JSON.
+    /-/nmref/class/NAME, /-/nmref/search?q=X; add .json for the CLI's JSON. With --mcp, the
+    tools of `nmref mcp` for an assistant's MCP client at /-/mcp (streamable HTTP).
 
-    Example: nmref serve; nmref serve --port 8080"""
+    Example: nmref serve; nmref serve --port 8080; nmref serve --mcp"""
     if not host.strip():
         # An empty host (--host "$HOST" with HOST unset) would listen on every interface.
         raise typer.BadParameter(
@@ -525,15 +530,19 @@ def serve(
         from nmref import web
     except ImportError:
         fail("nmref serve needs the web extra: pip install 'nmref[web]'", ExitCode.USAGE)
+    if with_mcp and importlib.util.find_spec("mcp") is None:
+        fail("nmref serve --mcp needs the mcp extra: pip install 'nmref[web,mcp]'", ExitCode.USAGE)
     path = query.database_path(ctx.find_root().ensure_object(dict).get("db"))
     query.connect(path)  # a missing or damaged database: one line and exit 3 before serving
-    shown = f"[{host}]" if ":" in host else host
+    address = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    tools = f" and MCP tools at {address}{web.MCP_PATH}" if with_mcp else ""
     web.serve(
         str(path.resolve()),
         host,
         port,
         allow_sql,
-        listening=lambda: say(f"serving nmref's pages at http://{shown}:{port}{web.PREFIX}/ (Ctrl-C stops it)"),
+        listening=lambda: say(f"serving nmref's pages at {address}{web.PREFIX}/{tools} (Ctrl-C stops it)"),
+        assistant=with_mcp,
     )
 
 

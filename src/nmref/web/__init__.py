@@ -14,6 +14,7 @@ No error prints a traceback, and no answer shows where the database is.
 import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
@@ -28,6 +29,8 @@ from nmref.render import document
 from nmref.views import summary
 
 PREFIX = "/-/nmref"
+# Where `nmref serve --mcp` answers MCP clients (streamable HTTP, one JSON response a call).
+MCP_PATH = "/-/mcp"
 # The only methods a read-only reference answers.
 METHODS = ("GET", "HEAD")
 # Seconds a client has to send a request's headers, from its connection or its first byte.
@@ -212,8 +215,16 @@ def bounded_protocol():
     return HeaderDeadline
 
 
-def serve(path: str, host: str, port: int, allow_sql: bool, listening: Callable[[], None] = lambda: None) -> None:
-    """Run Datasette on the database, immutable, with nmref's pages; until interrupted.
+def serve(
+    path: str,
+    host: str,
+    port: int,
+    allow_sql: bool,
+    listening: Callable[[], None] = lambda: None,
+    assistant: bool = False,
+) -> None:
+    """Run Datasette on the database, immutable, with nmref's pages (and with `assistant`, the
+    MCP tools at MCP_PATH); until interrupted.
 
     Listens first, so that a port in use is one line (CannotListen) before anything starts."""
     import uvicorn
@@ -221,9 +232,12 @@ def serve(path: str, host: str, port: int, allow_sql: bool, listening: Callable[
 
     listener = listening_socket(host, port)
     listening()  # the caller says where the pages are, now that they can be reached
+    settings = metadata(path, allow_sql)
+    if assistant:
+        settings["plugins"] = {"nmref": {"mcp_host": host}}
     datasette = Datasette(
         immutables=[path],
-        metadata=metadata(path, allow_sql),
+        metadata=settings,
         settings={"default_allow_sql": allow_sql},
     )
     config = uvicorn.Config(datasette.app(), http=bounded_protocol(), log_level="warning", timeout_keep_alive=5)
@@ -383,14 +397,34 @@ def handle_exception(datasette, request, exception):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Around all of Datasette: a read-only reference answers GET and HEAD, any other method
+    """Around all of Datasette: with `nmref serve --mcp`, MCP_PATH goes to the MCP tools (which
+    start and stop with the server's lifespan), and is the only path that takes a POST; a
+    read-only reference answers GET and HEAD, any other method
     (TRACE, PROPFIND, a POST to a table) is a 405 before Datasette sees it; and a damaged
     database met outside any view (Datasette counts each table on the first request) is a 503."""
 
     def wrap(app):
+        assistant_host = (datasette.plugin_config("nmref") or {}).get("mcp_host")
+        tools = None  # the MCP tools, started with the server when asked for (--mcp)
+
         async def guarded(scope, receive, send):
+            nonlocal tools
+            if scope["type"] == "lifespan" and assistant_host:
+                from nmref import assistant
+
+                tools = assistant.over_http(Path(database_path(datasette)), assistant_host, MCP_PATH)
+                async with tools.session_manager.run():
+                    await app(scope, receive, send)
+                return
             if scope["type"] != "http":
                 await app(scope, receive, send)
+                return
+            if assistant_host and scope["path"] == MCP_PATH:
+                if tools is None:  # served without a lifespan (a test client): no tools to answer
+                    body = {"error": {"status": 503, "message": "the MCP tools start with the server", "suggestions": []}}
+                    await Response.json(body, status=503).asgi_send(send)
+                else:
+                    await tools.session_manager.handle_request(scope, receive, send)
                 return
             if scope["method"] not in METHODS:
                 body = {"error": {"status": 405, "message": "this server only reads: GET or HEAD", "suggestions": []}}
