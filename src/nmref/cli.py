@@ -301,7 +301,8 @@ app.command("interactions")(
 app.command("dosing")(
     section_command(
         "label_dosing",
-        "Dosing as the articles give it (not a label), verbatim with its source; nmref never calculates a dose.",
+        "Where each official label gives its dosing (page and section, never the dose), and the articles' "
+        "dosing verbatim with its source; nmref never calculates a dose.",
     )
 )
 

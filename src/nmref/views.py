@@ -71,6 +71,13 @@ EVIDENCE_HEADINGS = {
     "other-reference": "Other checked references",
     "promotional-article": "Promotional articles",
 }
+# The dosing section says what each kind of row is: a label row says where the label gives its
+# dosing (never the dose); an article row quotes the article, which is no label.
+DOSING_HEADINGS = {
+    "official-label": "Where each official label gives its dosing (open the cited page; nmref copies no dose)",
+    "other-reference": "Other checked references",
+    "promotional-article": "Dosing as the article gives it (not an official label)",
+}
 BASIS_LABELS = {
     "claimed-effect": "claimed effect",
     "group-claim": "claim made of a whole group",
@@ -129,8 +136,7 @@ TITLES = {
     "precautions": "Special populations, warnings, driving, overdose, storage",
     "adverse_effects": "Adverse effects",
     "interactions": "Interactions",
-    "label_dosing": "Dosing: where each official label gives it, and the articles' dosing quoted verbatim "
-    "(nmref never calculates a dose)",
+    "label_dosing": "Dosing (nmref never calculates a dose)",
 }
 
 
@@ -149,10 +155,11 @@ def _facts_section(
         facts = sorted(facts, key=lambda fact: fact["severity"] != "absolute")
     by_id = {caveat["id"]: caveat for caveat in caveats}
     by_evidence = _group(facts, lambda fact: fact["evidence"])
-    for evidence, heading in EVIDENCE_HEADINGS.items():
+    dosing = section == "label_dosing"
+    for evidence, heading in (DOSING_HEADINGS if dosing else EVIDENCE_HEADINGS).items():
         if evidence not in by_evidence:
             continue
-        if len(by_evidence) > 1 or evidence != "promotional-article":
+        if len(by_evidence) > 1 or evidence != "promotional-article" or dosing:
             page.print(_text(f" {heading}:", "bold cyan"))
         facts_here = by_evidence[evidence]
         if section == "indications":
