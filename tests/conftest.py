@@ -5,9 +5,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -88,3 +92,29 @@ def bundled() -> sqlite3.Connection:
     conn = sqlite3.connect(BUNDLED_DATABASE.resolve().as_uri() + "?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(argv: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A server started with `argv`, once it accepts connections on this machine's `port`;
+    stopped on the way out."""
+    with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
+                    time.sleep(0.1)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 
-from conftest import run
+from conftest import free_port, run, serving
 from test_json_contract import assert_valid
 
 mcp = pytest.importorskip("mcp", reason="the mcp extra is not installed: pip install 'nmref[mcp]'")
@@ -27,35 +25,13 @@ from mcp.client.stdio import stdio_client  # noqa: E402
 SCHEMA_OF_TOOL = {"show": "show", "check": "check", "for": "for", "search": "search", "compare": "compare"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """`nmref serve --mcp` on a free port of this machine: the address of its MCP endpoint."""
     pytest.importorskip("datasette", reason="the web extra is not installed: pip install 'nmref[web]'")
     port = free_port()
-    with subprocess.Popen(
-        [sys.executable, "-m", "nmref", "serve", "--mcp", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    ) as process:
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}/-/mcp"
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with serving([sys.executable, "-m", "nmref", "serve", "--mcp", "--port", str(port)], port):
+        yield f"http://127.0.0.1:{port}/-/mcp"
 
 
 @pytest.fixture(params=["stdio", "http"])

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import run
+from conftest import free_port, run, serving
 from nmref import bounds
 from nmref.names import normalize
 from nmref.query import BUNDLED_DATABASE
@@ -297,12 +297,6 @@ def test_pages_that_list_names_are_bounded_on_a_large_database(large_database: P
     assert request("GET", "/-/nmref?page=999999", instance).status_code == 404
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_port_in_use_is_one_line_and_its_own_exit_code() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -324,37 +318,21 @@ web.serve(sys.argv[1], "127.0.0.1", int(sys.argv[2]), False)
 
 def test_a_client_that_never_finishes_its_headers_is_cut_off() -> None:
     port = free_port()
-    with subprocess.Popen(
-        [sys.executable, "-c", SLOW_SERVER, str(BUNDLED_DATABASE), str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    ) as process:
-        try:
-            deadline = time.monotonic() + 30
-            while True:
+    with serving([sys.executable, "-c", SLOW_SERVER, str(BUNDLED_DATABASE), str(port)], port):
+        for opening in (b"", b"GET /-/nmref HTTP/1.1\r\nHost: x\r\n", b"GET /-/nm"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+                slow.sendall(opening)
+                started = time.monotonic()
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline and process.poll() is None, process.stderr.read()
-                    time.sleep(0.1)
-            for opening in (b"", b"GET /-/nmref HTTP/1.1\r\nHost: x\r\n", b"GET /-/nm"):
-                with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
-                    slow.sendall(opening)
-                    started = time.monotonic()
-                    try:
-                        while slow.recv(4096):
-                            pass  # a 408, or nothing: then the server closes
-                    except TimeoutError:
-                        pytest.fail(f"the server still holds a client that sent {opening!r} after 10 s")
-                    assert time.monotonic() - started < 5
-            # a whole request is still answered
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-                client.sendall(b"GET /-/nmref/drug/ceraxon.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                answer = b""
-                while chunk := client.recv(65536):
-                    answer += chunk
-            assert answer.startswith(b"HTTP/1.1 200")
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+                    while slow.recv(4096):
+                        pass  # a 408, or nothing: then the server closes
+                except TimeoutError:
+                    pytest.fail(f"the server still holds a client that sent {opening!r} after 10 s")
+                assert time.monotonic() - started < 5
+        # a whole request is still answered
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(b"GET /-/nmref/drug/ceraxon.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := client.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
