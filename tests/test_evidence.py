@@ -74,7 +74,9 @@ def test_basis_and_hedge_of_an_indication(drug: str, fact_id: str, basis: str, h
 def test_the_dosing_table_names_uses_too() -> None:
     drugs = run("for", "heart", "failure", "--json").json()["drugs"]
     assert [drug["name"] for drug in drugs] == ["Mildronate"]
-    assert drugs[0]["indications"][0]["source"]["line"] == 130
+    sources = [(fact["source"]["id"], fact["source"]["line"]) for fact in drugs[0]["indications"]]
+    assert ("mildronate-article", 130) in sources
+    assert sources[0][0] == "label-indications-neuro"  # the official label's use is shown first
 
 
 # --- caveats reach every row they qualify ----------------------------------------------------------
