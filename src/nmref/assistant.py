@@ -97,7 +97,8 @@ def server(path: Path, **transport: Any) -> FastMCP:
         structured_output=False,
         name="for",
         description="Drugs the labels and articles give for a condition (English, Russian or ICD-10 code, e.g. "
-        "stroke, инсульт, I63): label indications first, claimed effects apart; says what it understood.",
+        "stroke, инсульт, I63): label indications first, claimed effects apart; says what it understood; "
+        "each drug lists its own contraindications in that condition beside its uses.",
     )
     def for_condition(condition: str) -> str:
         return answer(query.for_condition, condition)

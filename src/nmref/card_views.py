@@ -15,6 +15,12 @@ def for_view(payload: dict[str, Any], page: Page) -> None:
     by_id = {caveat["id"]: caveat for caveat in payload["caveats"]}
     for drug in payload["drugs"]:
         _heading(page, drug["name"])
+        if drug["contraindications"]:
+            page.print(_text(" ⚠ contraindicated here by its own sources:", LEVEL_STYLES["contraindicated"]))
+        for fact in drug["contraindications"]:
+            page.print(*_fact_label("contraindications", fact), *_reached(fact), _text(f"  [{fact['evidence']}]", "dim"))
+            _quote_block(page, fact)
+            _caveat_lines(page, [by_id[i] for i in fact["caveat_ids"] if i in by_id])
         for key, heading in (("indications", "stated uses"), ("claimed_effects", "claimed effects, not uses")):
             if drug[key]:
                 page.print(_text(f" {heading}:", "bold cyan"))

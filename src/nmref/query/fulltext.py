@@ -91,7 +91,9 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     by drug: label indications first, then the articles' stated uses; claimed effects apart.
 
     The condition is resolved by the one condition resolver; an indication linked to a narrower
-    or broader concept comes too, marked with how it was reached."""
+    or broader concept comes too, marked with how it was reached. Each drug also carries its
+    contraindications linked to the same concepts: a use never reads as safe where a label or
+    article of the same drug contraindicates it."""
     resolved = resolve_condition(conn, condition)
     reached = reach(conn, [concept["id"] for concept in resolved["concepts"]])
     linked = linked_facts(conn, ("indications",), reached)
@@ -105,7 +107,23 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
         conn.execute(f"SELECT id, name FROM drugs WHERE id IN ({', '.join('?' * len(drug_ids))})", drug_ids)
     )
     owners = {fact_id: (found["drug_id"], drug_names[found["drug_id"]]) for (_, fact_id), found in linked.items()}
-    caveats = caveats_of_facts(conn, [("indications", fact) for fact in facts], sources)
+    # A drug given for the condition (or for a broader one) whose own sources contraindicate it
+    # there says so beside its uses: aspirin's use after an ischaemic stroke, reached from
+    # "cerebrovascular disease", must not read as a use in a brain haemorrhage.
+    barred = linked_facts(conn, ("contraindications",), reached, tuple(drug_ids)) if drug_ids else {}
+    barred_ids = [fact_id for (_, fact_id) in barred]
+    contraindications = (
+        fact_records(conn, "contraindications", f"id IN ({', '.join('?' * len(barred_ids))})", barred_ids, sources)
+        if barred_ids
+        else []
+    )
+    for fact in contraindications:
+        fact["reached"] = barred[("contraindications", fact["id"])]["reached"]
+    caveats = caveats_of_facts(
+        conn,
+        [("indications", fact) for fact in facts] + [("contraindications", fact) for fact in contraindications],
+        sources,
+    )
     grouped: dict[str, list[dict[str, Any]]] = {}
     for fact in sorted(facts, key=lambda fact: fact["evidence"] != "official-label"):
         grouped.setdefault(owners[fact["id"]][0], []).append(fact)
@@ -113,6 +131,10 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
         {
             "id": drug_id,
             "name": owners[found[0]["id"]][1],
+            "contraindications": sorted(
+                (fact for fact in contraindications if barred[("contraindications", fact["id"])]["drug_id"] == drug_id),
+                key=lambda fact: fact["evidence"] != "official-label",
+            ),
             "indications": [fact for fact in found if fact["basis"] == "stated-use"],
             "claimed_effects": [fact for fact in found if fact["basis"] != "stated-use"],
         }
