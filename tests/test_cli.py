@@ -46,8 +46,13 @@ def test_show_says_what_the_sources_do_not_state() -> None:
 
 def test_label_dosing_is_verbatim_and_labelled_as_quoted() -> None:
     doc = run("dosing", "mildronate", "--json").json()
-    lines = (ROOT / "seeds" / "003_026021fd8f836e52.txt").read_text(encoding="utf-8").splitlines()
+    files = {
+        "mildronate-article": ROOT / "seeds" / "003_026021fd8f836e52.txt",
+        "label-dosing": ROOT / "seeds" / "reference" / "label-dosing.md",
+    }
+    assert {fact["source"]["id"] for fact in doc["facts"]} == set(files)
     for fact in doc["facts"]:
+        lines = files[fact["source"]["id"]].read_text(encoding="utf-8").splitlines()
         assert fact["quote"] in lines[fact["source"]["line"] - 1]
     assert "never calculates a dose" in run("dosing", "mildronate").stdout
 
