@@ -51,3 +51,16 @@ def test_cinnarizine_dosing_points_to_a_label_page_without_any_number() -> None:
     for fact in label_rows:
         assert fact["source"]["id"] == "label-dosing"
         assert fact["citations"], fact["id"]
+
+
+def test_piracetam_s_russian_pregnancy_ban_and_the_uk_label_s_clearly_needed_share_a_caveat() -> None:
+    monograph = run("show", "piracetam", "--json").json()
+    joined = {
+        fact["id"]
+        for section in ("contraindications", "precautions")
+        for fact in monograph[section]
+        if "piracetam-labels-disagree-pregnancy" in fact["caveat_ids"]
+    }
+    assert joined == {"piracetam-lbl3-ci-pregnancy", "piracetam-lbl-pregnancy-2"}
+    caveat = next(c for c in monograph["caveats"] if c["id"] == "piracetam-labels-disagree-pregnancy")
+    assert caveat["kind"] == "labels-disagree" and caveat["citations"]
