@@ -53,7 +53,8 @@ SHOW_FACT_LISTS = {
 # Chosen for their shape: many facts in every section (ceraxon), another article (mildronate,
 # cerebrolysin), named only in a list and so with empty sections (warfarin, glycine).
 # Riboxin: no label contraindications or interactions are recorded, so sections can be empty.
-SAMPLE_DRUGS = ["ceraxon", "mildronate", "cerebrolysin", "warfarin", "riboxin", "emoxipin"]
+# Complamin: no indication is recorded (Riboxin now has label indications), so that section can be empty.
+SAMPLE_DRUGS = ["ceraxon", "mildronate", "cerebrolysin", "warfarin", "riboxin", "emoxipin", "complamin"]
 SEARCHES = ["stroke", "memory", "heart attack", "article", "piracetam", "N06BX06"]
 CHECKS = [
     ("ceraxon", "levodopa"),  # a direct interaction

@@ -146,7 +146,7 @@ def test_conventions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "suggested"), [("cancer", None), ("tinnitus", None), ("diabetes", None), ("strke", "Stroke (I60-I64)")]
+    ("typed", "suggested"), [("cancer", None), ("psoriasis", None), ("diabetes", None), ("strke", "Stroke (I60-I64)")]
 )
 def test_condition_suggestions_come_from_condition_wording(typed: str, suggested: str | None) -> None:
     message = run("for", typed, code=1).stderr
