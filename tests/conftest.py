@@ -118,3 +118,11 @@ def serving(argv: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def facts_of(answer: dict[str, Any], drug_id: str) -> list[dict[str, Any]]:
+    """The stated uses of one drug in a `for --json` answer; fails naming the drugs reached."""
+    for drug in answer["drugs"]:
+        if drug["id"] == drug_id:
+            return drug["indications"]
+    raise AssertionError(f"{drug_id} not reached: {[drug['id'] for drug in answer['drugs']]}")

@@ -9,20 +9,10 @@ from typing import Any
 import pytest
 
 from conftest import run
+from nmref.query.facts import FACT_SECTIONS
 
 # The sections of `show --json` whose rows carry `caveat_ids`.
-SECTIONS = (
-    "ingredients",
-    "forms",
-    "indications",
-    "contraindications",
-    "precautions",
-    "interactions",
-    "adverse_effects",
-    "label_dosing",
-    "analogues",
-    "listed_as_analogue_of",
-)
+SECTIONS = (*FACT_SECTIONS, "analogues", "listed_as_analogue_of")
 
 
 def rows_of(drug: str) -> dict[tuple[str, str], dict[str, Any]]:

@@ -4,16 +4,8 @@ by condition, in English or in Russian, reaches it."""
 
 from __future__ import annotations
 
-from typing import Any
 
-from conftest import run
-
-
-def facts_of(answer: dict[str, Any], drug_id: str) -> list[dict[str, Any]]:
-    for drug in answer["drugs"]:
-        if drug["id"] == drug_id:
-            return drug["indications"]
-    raise AssertionError(f"{drug_id} not reached: {[drug['id'] for drug in answer['drugs']]}")
+from conftest import facts_of, run
 
 
 def test_piracetam_indications_start_with_its_official_label() -> None:

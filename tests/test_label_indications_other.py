@@ -3,16 +3,8 @@ and the condition concepts added for label indications that had none (dyslexia, 
 
 from __future__ import annotations
 
-from typing import Any
 
-from conftest import run
-
-
-def facts_of(answer: dict[str, Any], drug_id: str) -> list[dict[str, Any]]:
-    for drug in answer["drugs"]:
-        if drug["id"] == drug_id:
-            return drug["indications"]
-    raise AssertionError(f"{drug_id} not reached: {[drug['id'] for drug in answer['drugs']]}")
+from conftest import facts_of, run
 
 
 def test_mexidol_indications_start_with_its_official_label() -> None:
