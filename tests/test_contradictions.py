@@ -149,9 +149,7 @@ def test_contradiction_is_shown_beside_the_article_row_and_the_label_row(
     assert caveat in caveat_on(rows, *label_row)
 
 
-@pytest.mark.parametrize(
-    ("drug", "caveat_id"), [pytest.param(*case.values[:2], id=case.id) for case in CASES]
-)
+@pytest.mark.parametrize(("drug", "caveat_id"), [pytest.param(*case.values[:2], id=case.id) for case in CASES])
 def test_the_caveat_is_a_contradicts_label_caveat_quoting_the_label(drug: str, caveat_id: str) -> None:
     answer = run("show", drug, "--json").json()
     caveats = {caveat["id"]: caveat for caveat in answer["caveats"]}
@@ -179,3 +177,25 @@ def test_every_analogue_containing_piracetam_carries_the_haemorrhage_caveat() ->
         assert caveat in caveat_on(rows, "analogues", f"ceraxon-an-{analogue}")
     # an analogue with no piracetam in it does not
     assert caveat not in caveat_on(rows, "analogues", "ceraxon-an-glycine-sublingual")
+
+
+@pytest.mark.parametrize(
+    ("drug", "bleeding_warning"),
+    [
+        ("warfarin", "warfarin-lbl-warning-1"),
+        ("heparin", "heparin-lbl-warning-2"),
+        ("sinkumarin", "sinkumarin-lbl-warning-1"),
+    ],
+)
+def test_the_surveys_not_dangerous_claim_is_set_against_each_anticoagulants_bleeding_warning(
+    drug: str, bleeding_warning: str
+) -> None:
+    """The survey lists the anticoagulants and calls the danger of the therapy a misconception: the
+    drug as a whole and its label's bleeding warning carry the contradiction."""
+    answer = run("show", drug, "--json").json()
+    caveat_id = f"{drug}-contradicts-label-not-dangerous"
+    caveat = {caveat["id"]: caveat for caveat in answer["caveats"]}[caveat_id]
+    assert caveat["kind"] == "contradicts-label"
+    assert "bleeding" in caveat["quote"]
+    assert {"drug_id": drug, "fact_table": None, "fact_id": None} in caveat["links"]
+    assert caveat_id in caveat_on(rows_of(drug), "precautions", bleeding_warning)

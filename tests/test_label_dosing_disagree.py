@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import run
 
 
@@ -16,7 +18,9 @@ def test_cerebrolysin_seizure_disagreement_links_both_sides() -> None:
     disagree = {c["id"]: c for c in doc["caveats"] if c["kind"] == "labels-disagree"}
     assert disagree, "show cerebrolysin lists no labels-disagree caveat"
     contraindications = _facts_by_id(doc, "contraindications")
-    status_epilepticus = next(f for f in contraindications.values() if f["text"].startswith("status epilepticus (Russian"))
+    status_epilepticus = next(
+        f for f in contraindications.values() if f["text"].startswith("status epilepticus (Russian")
+    )
     epilepsy = next(f for f in contraindications.values() if f["text"].startswith("epilepsy (Croatian and Czech"))
     shared = set(status_epilepticus["caveat_ids"]) & set(epilepsy["caveat_ids"]) & set(disagree)
     assert shared, "no labels-disagree caveat links the Russian status-epilepticus and the EU epilepsy rows"
@@ -64,3 +68,44 @@ def test_piracetam_s_russian_pregnancy_ban_and_the_uk_label_s_clearly_needed_sha
     assert joined == {"piracetam-lbl3-ci-pregnancy", "piracetam-lbl-pregnancy-2"}
     caveat = next(c for c in monograph["caveats"] if c["id"] == "piracetam-labels-disagree-pregnancy")
     assert caveat["kind"] == "labels-disagree" and caveat["citations"]
+
+
+@pytest.mark.parametrize(
+    ("drug", "caveat_id", "section", "rows_that_differ"),
+    [
+        (
+            "mildronate",
+            "mildronate-labels-disagree-liver-kidney",
+            "contraindications",
+            {"mildronate-lbl-ci-2", "mildronate-lbl-caution-2"},
+        ),
+        (
+            "piracetam",
+            "piracetam-labels-disagree-kidney",
+            "contraindications",
+            {"piracetam-lbl-ci-3", "piracetam-lbl-ci-4"},
+        ),
+        (
+            "cinnarizine",
+            "cinnarizine-labels-disagree-children",
+            "precautions",
+            {"cinnarizine-lbl-children-1", "cinnarizine-lbl-children-3"},
+        ),
+        (
+            "aspirin",
+            "acetylsalicylic-acid-labels-disagree-anticoagulants",
+            "interactions",
+            {"acetylsalicylic-acid-lbl-ix-1", "acetylsalicylic-acid-lbl-ix-3"},
+        ),
+        ("heparin", "heparin-labels-disagree-aspirin", "interactions", {"heparin-lbl-ix-3", "heparin-lbl-ix-10"}),
+    ],
+)
+def test_a_labels_disagree_caveat_joins_the_national_rows_that_differ(
+    drug: str, caveat_id: str, section: str, rows_that_differ: set[str]
+) -> None:
+    monograph = run("show", drug, "--json").json()
+    marked = {fact["id"] for fact in monograph[section] if caveat_id in fact["caveat_ids"]}
+    assert rows_that_differ <= marked
+    caveat = next(c for c in monograph["caveats"] if c["id"] == caveat_id)
+    assert caveat["kind"] == "labels-disagree" and caveat["text"].startswith("Labels disagree on")
+    assert caveat["source"]["kind"] == "label-notes" and caveat["citations"]
