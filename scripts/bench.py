@@ -553,10 +553,19 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
 
     questions = [
         ("a", "show ceraxon --json", query.monograph, "ceraxon", ("show", {"name": "ceraxon"})),
-        ("b", "check warfarin aspirin --json", query.check, ["warfarin", "aspirin"], ("check", {"drugs": ["warfarin", "aspirin"]})),
+        (
+            "b",
+            "check warfarin aspirin --json",
+            query.check,
+            ["warfarin", "aspirin"],
+            ("check", {"drugs": ["warfarin", "aspirin"]}),
+        ),
     ]
     server = subprocess.Popen(
-        [*nmref_argv(), "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(os.environ, NMREF_DB=str(query.BUNDLED_DATABASE))
+        [*nmref_argv(), "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=dict(os.environ, NMREF_DB=str(query.BUNDLED_DATABASE)),
     )
 
     def send(message: dict[str, Any]) -> bytes | None:
@@ -572,14 +581,16 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
         for letter, label, function, argument, (tool, arguments) in questions:
             in_process = time_calls(
                 f"{label}, in-process (query layer and JSON)",
-                lambda _: json.dumps(document(as_dict(function(shipped, argument))), ensure_ascii=False, separators=COMPACT),
-                [None],
+                lambda question: json.dumps(
+                    document(as_dict(question[0](shipped, question[1]))), ensure_ascii=False, separators=COMPACT
+                ),
+                [(function, argument)],
                 samples,
                 warmups,
                 "in-process",
             )
             call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
-            answered = time_calls("the same as an MCP tool call (nmref mcp over stdio)", lambda _: send(call), [None], samples, warmups)
+            answered = time_calls("the same as an MCP tool call (nmref mcp over stdio)", send, [call], samples, warmups)
             assert b'"isError":false' in send(call), f"the {tool} tool failed"
             rows += [Row(f"12{letter}", in_process), Row(f"12{letter}", answered, goals=[Goal(1.5, in_process)])]
     finally:

@@ -4,7 +4,6 @@ by condition, in English or in Russian, reaches it."""
 
 from __future__ import annotations
 
-
 from conftest import facts_of, run
 
 
@@ -34,8 +33,11 @@ def test_stroke_reaches_ceraxon_and_cerebrolysin_through_their_labels() -> None:
     assert {"concept": "Ischaemic stroke", "how": "narrower"} in acute["reached"]
     assert [c["id"] for c in acute["citations"]] == ["S220", "S222"]
     cerebrolysin = {fact["id"] for fact in facts_of(answer, "cerebrolysin")}
-    assert {"cerebrolysin-lbl-ind-ischaemic-stroke-ru", "cerebrolysin-lbl-ind-post-stroke-at",
-            "cerebrolysin-lbl-ind-stroke-eg"} <= cerebrolysin
+    assert {
+        "cerebrolysin-lbl-ind-ischaemic-stroke-ru",
+        "cerebrolysin-lbl-ind-post-stroke-at",
+        "cerebrolysin-lbl-ind-stroke-eg",
+    } <= cerebrolysin
 
 
 def test_a_russian_question_reaches_the_same_label_row() -> None:

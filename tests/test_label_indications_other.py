@@ -3,7 +3,6 @@ and the condition concepts added for label indications that had none (dyslexia, 
 
 from __future__ import annotations
 
-
 from conftest import facts_of, run
 
 
@@ -40,14 +39,18 @@ def test_dyslexia_is_reached_by_code_and_by_russian_title() -> None:
         assert {"piracetam-lbl-ind-dyslexia-cz", "piracetam-lbl-ind-dyslexia-smpc"} <= piracetam
         assert "piracetam-lbl-ind-vertigo-cz" not in piracetam
         assert {fact["id"] for fact in facts_of(answer, "lucetam")} == {
-            "lucetam-lbl-ind-dyslexia-pl", "lucetam-lbl-ind-dyslexia-sk"}
+            "lucetam-lbl-ind-dyslexia-pl",
+            "lucetam-lbl-ind-dyslexia-sk",
+        }
 
 
 def test_tinnitus_reaches_tanakan_and_kavinton_labels() -> None:
     answer = run("for", "H93.1", "--json").json()
     assert [c["id"] for c in answer["concepts"]] == ["tinnitus"]
     tanakan = {fact["id"]: fact for fact in facts_of(answer, "tanakan")}
-    assert {"tanakan-lbl-ind-tinnitus-cz", "tanakan-lbl-ind-tinnitus-ru", "tanakan-lbl-ind-vertigo-tinnitus-rs"} <= set(tanakan)
+    assert {"tanakan-lbl-ind-tinnitus-cz", "tanakan-lbl-ind-tinnitus-ru", "tanakan-lbl-ind-vertigo-tinnitus-rs"} <= set(
+        tanakan
+    )
     assert all(fact["evidence"] == "official-label" for fact in tanakan.values())
     assert "kavinton-lbl-ind-ear-sk" in {fact["id"] for fact in facts_of(answer, "kavinton")}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+
 from conftest import ROOT, run
 
 REFERENCE = ROOT / "seeds" / "reference"

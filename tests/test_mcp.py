@@ -192,4 +192,7 @@ def test_serve_mcp_without_the_extra_says_how_to_install_it(tmp_path) -> None:
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
         timeout=60,
     )
-    assert done.returncode == 2 and done.stderr == "nmref: nmref serve --mcp needs the mcp extra: pip install 'nmref[web,mcp]'\n"
+    assert (
+        done.returncode == 2
+        and done.stderr == "nmref: nmref serve --mcp needs the mcp extra: pip install 'nmref[web,mcp]'\n"
+    )

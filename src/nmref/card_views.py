@@ -18,7 +18,9 @@ def for_view(payload: dict[str, Any], page: Page) -> None:
         if drug["contraindications"]:
             page.print(_text(" ⚠ contraindicated here by its own sources:", LEVEL_STYLES["contraindicated"]))
         for fact in drug["contraindications"]:
-            page.print(*_fact_label("contraindications", fact), *_reached(fact), _text(f"  [{fact['evidence']}]", "dim"))
+            page.print(
+                *_fact_label("contraindications", fact), *_reached(fact), _text(f"  [{fact['evidence']}]", "dim")
+            )
             _quote_block(page, fact)
             _caveat_lines(page, [by_id[i] for i in fact["caveat_ids"] if i in by_id])
         for key, heading in (("indications", "stated uses"), ("claimed_effects", "claimed effects, not uses")):

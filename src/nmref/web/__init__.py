@@ -421,7 +421,9 @@ def asgi_wrapper(datasette):
                 return
             if assistant_host and scope["path"] == MCP_PATH:
                 if tools is None:  # served without a lifespan (a test client): no tools to answer
-                    body = {"error": {"status": 503, "message": "the MCP tools start with the server", "suggestions": []}}
+                    body = {
+                        "error": {"status": 503, "message": "the MCP tools start with the server", "suggestions": []}
+                    }
                     await Response.json(body, status=503).asgi_send(send)
                 else:
                     await tools.session_manager.handle_request(scope, receive, send)
