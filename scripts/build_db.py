@@ -280,6 +280,9 @@ class Builder:
             return []
         key_column = "name" if table in ("drug_names", "condition_names") else "id" if "id" in header else None
         seen: dict[str, Row] = {}
+        # A link table has no id: a row repeated whole is the duplicate (SQLite's UNIQUE lets
+        # rows that differ only by NULLs through, such as two links to the same drug as a whole).
+        seen_rows: dict[tuple[object, ...], Row] = {}
         good = []
         for row in rows:
             found = self.check_row(table, columns, row)
@@ -289,6 +292,12 @@ class Builder:
                     found.append(row.problem(f"duplicate {key_column} {key!r} (first at line {seen[key].line})"))
                 else:
                     seen[key] = row
+            elif key_column is None:
+                whole = tuple(row.values.values())
+                if whole in seen_rows:
+                    found.append(row.problem(f"duplicate row (the same as line {seen_rows[whole].line})"))
+                else:
+                    seen_rows[whole] = row
             if found:
                 self.problems.extend(found)
             else:

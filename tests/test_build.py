@@ -161,6 +161,17 @@ def test_duplicate_key_is_refused(project_copy: Path, previous: Path) -> None:
     assert_refused(project_copy, previous, f"forms.tsv:{line}: duplicate id")
 
 
+def test_a_link_repeated_whole_is_refused(project_copy: Path, previous: Path) -> None:
+    """A link to a drug as a whole has NULL fact columns, which SQLite's UNIQUE lets through twice."""
+    whole_drug_link = next(
+        text
+        for text in (project_copy / "db/curated/caveat_links.tsv").read_text(encoding="utf-8").splitlines()
+        if text.endswith("\t\t")
+    )
+    line = append_row(project_copy, "caveat_links.tsv", whole_drug_link.split("\t"))
+    assert_refused(project_copy, previous, f"caveat_links.tsv:{line}: duplicate row (the same as line")
+
+
 def test_duplicate_column_is_refused(project_copy: Path, previous: Path) -> None:
     replace_in(project_copy, "db/curated/forms.tsv", "id\tdrug_id\ttext", "id\tdrug_id\tdrug_id")
     assert_refused(project_copy, previous, "forms.tsv:1: duplicate column(s): drug_id")
