@@ -126,6 +126,11 @@ def test_datasettes_own_views_stay_useful() -> None:
     assert facts.status_code == 200 and facts.json(), "the facts table has a search box"
     canned = get("/nmref/contraindications_of.json?drug=Ceraxon&_shape=array")
     assert canned.status_code == 200 and any(row["evidence"] == "label-notes" for row in canned.json())
+    contradictions = {row["id"]: row for row in get("/nmref/label_contradictions.json?_shape=array").json()}
+    # a caveat joining an article's analogue list to a label names both drugs, not one of them
+    haemorrhage = contradictions["piracetam-analogues-contradicts-label-cerebral-haemorrhage"]
+    assert {"ceraxon", "piracetam"} <= set(haemorrhage["drugs"].split(","))
+    assert haemorrhage["quote"] and haemorrhage["citations"]
     home = get("/nmref").text
     assert "never calculates a dose" in home
 

@@ -293,8 +293,10 @@ def metadata(path: str, allow_sql: bool) -> dict[str, Any]:
                     },
                     "label_contradictions": {
                         "title": "Where an article contradicts an official label",
-                        "sql": "select c.id, c.text, l.drug_id from caveats c join caveat_links l "
-                        "on l.caveat_id = c.id where c.kind = 'contradicts-label' group by c.id",
+                        # One row per caveat, with every drug it is shown under (article and label side).
+                        "sql": "select c.id, c.text, group_concat(distinct l.drug_id) as drugs, c.quote, "
+                        "c.source_id, c.line, c.citations from caveats c join caveat_links l "
+                        "on l.caveat_id = c.id where c.kind = 'contradicts-label' group by c.id order by c.id",
                     },
                     "interactions_naming": {
                         "title": "Interactions whose other party is a drug or class",
