@@ -31,6 +31,20 @@ def test_interaction_through_an_ingredient_that_is_itself_a_drug() -> None:
     assert any(f["connection"] == "direct" and f["category"] == "avoid combining" for f in found)
 
 
+def test_a_label_row_naming_members_of_two_classes_reaches_both() -> None:
+    """Heparin's labels name clopidogrel and ticlopidine in lists headed by oral anticoagulants or
+    NSAIDs: the row reaches the antiplatelets as well as the class it was first filed under."""
+    lines = {
+        evidence["source"]["line"]
+        for f in findings("heparin", "tiklid")
+        for evidence in f["evidence"]
+        if evidence["id"].startswith("heparin-lbl-") and "ticlopidine" in evidence["quote"]
+    }
+    assert {603, 610} <= lines
+    warfarin = {evidence["id"] for f in findings("heparin", "warfarin") for evidence in f["evidence"]}
+    assert "heparin-lbl-ix-4" in warfarin
+
+
 def test_duplicate_therapy_by_shared_ingredient() -> None:
     found = [f for f in findings("nootropil", "lucetam") if f["connection"] == "same ingredient"]
     assert found and found[0]["ingredient"] == "piracetam" and found[0]["category"] == "duplicate therapy"
