@@ -45,6 +45,25 @@ def test_a_label_row_naming_members_of_two_classes_reaches_both() -> None:
     assert "heparin-lbl-ix-4" in warfarin
 
 
+def test_a_label_line_filed_under_two_classes_is_one_finding_for_a_member_of_both() -> None:
+    """Aspirin is an NSAID and an antiaggregant; heparin's line 610 names both groups."""
+    stated = [
+        (evidence["source"]["id"], evidence["source"]["line"])
+        for f in findings("heparin", "aspirin")
+        for evidence in f["evidence"]
+    ]
+    assert stated.count(("label-notes", 610)) == 1
+
+
+def test_show_draws_a_line_filed_under_two_classes_once_and_json_keeps_both_rows() -> None:
+    rows = [f["id"] for f in run("show", "heparin", "--json").json()["interactions"] if f["source"]["line"] == 603]
+    assert rows == ["heparin-lbl-ix-4", "heparin-lbl-ix-4b"]
+    assert run("show", "heparin").stdout.count("[label-notes, line 603]") == 1
+    # the first screen's "Do not combine" list names Plavix's omeprazole line (two rows) once
+    key_facts = next(line for line in run("show", "plavix").stdout.splitlines() if "Do not combine" in line)
+    assert key_facts.count("omeprazole or esomeprazole") == 1
+
+
 def test_duplicate_therapy_by_shared_ingredient() -> None:
     found = [f for f in findings("nootropil", "lucetam") if f["connection"] == "same ingredient"]
     assert found and found[0]["ingredient"] == "piracetam" and found[0]["category"] == "duplicate therapy"

@@ -215,3 +215,10 @@ def test_an_unknown_condition_is_a_404_with_suggestions_never_an_empty_page() ->
         error = page.json()["error"]
         assert "no condition named 'epilepssy'" in error["message"] and any("G40" in s for s in error["suggestions"])
     assert get("/-/nmref/for?condition=эпилепсия").status_code == 200
+
+
+def test_a_label_line_filed_under_two_classes_is_drawn_once() -> None:
+    """Heparin's line 603 is two rows (oral anticoagulants, antiaggregants) so that check reaches
+    both classes; the page, like `show`, draws the statement once."""
+    html = get("/-/nmref/drug/heparin").text
+    assert html.count("oral anticoagulants, epoprostenol, clopidogrel") == 1

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from nmref.errors import printable
+from nmref.reading import grouped_by, one_per_statement, summary
 from nmref.terminal import Page, Span
 
 
@@ -149,12 +150,13 @@ def _facts_section(
     empty: str | None = None,
 ) -> None:
     _heading(page, title or TITLES[section])
+    facts = one_per_statement(facts)
     if not facts:
         page.print(_text("  " + (empty or EMPTY_SECTION[section]), "dim"))
     if section == "contraindications" and facts:
         facts = sorted(facts, key=lambda fact: fact["severity"] != "absolute")
     by_id = {caveat["id"]: caveat for caveat in caveats}
-    by_evidence = _group(facts, lambda fact: fact["evidence"])
+    by_evidence = grouped_by(facts, lambda fact: fact["evidence"])
     dosing = section == "label_dosing"
     for evidence, heading in (DOSING_HEADINGS if dosing else EVIDENCE_HEADINGS).items():
         if evidence not in by_evidence:
@@ -244,42 +246,6 @@ MONOGRAPH_ORDER = (
 )
 # Summary lines: how many items of a list before "and N more below".
 SUMMARY_ITEMS = 6
-SERIOUS_INTERACTIONS = ("contraindicated", "avoid combining")
-
-
-def summary(payload: dict[str, Any]) -> dict[str, Any]:
-    """What a clinician reads first, from a monograph: identity, then the key safety facts, each
-    a short list. The terminal and the web page draw the same summary."""
-    by_evidence = _group(payload["contraindications"], lambda fact: (fact["evidence"], fact["severity"]))
-    safety = []
-    for (evidence, severity), label in (
-        (("official-label", "absolute"), "Contraindicated (labels)"),
-        (("promotional-article", "absolute"), "Contraindicated (articles)"),
-        (("official-label", "relative"), "Use with caution (labels)"),
-        (("promotional-article", "relative"), "Use with caution (articles)"),
-    ):
-        facts = by_evidence.get((evidence, severity), [])
-        if facts:
-            safety.append({"label": label, "kind": severity, "items": [f["text"] for f in facts]})
-    warnings = [f["text"] for f in payload["precautions"] if f["topic"] in ("boxed warning", "warning")]
-    if warnings:
-        safety.append({"label": "Warnings", "kind": "warning", "items": warnings})
-    serious = [f for f in payload["interactions"] if f["category"] in SERIOUS_INTERACTIONS]
-    if serious:
-        items = [f"{f['other_name']} ({f['category']})" for f in serious]
-        safety.append({"label": "Do not combine / avoid", "kind": "absolute", "items": items})
-    dispensing = [f["text"] for f in payload["label"] if f["field"] == "dispensing"]
-    dispensing += [f["text"] for f in payload["precautions"] if f["topic"] == "dispensing"]
-    return {
-        "ingredients": list(dict.fromkeys(fact["text"] for fact in payload["ingredients"])),
-        "classes": [" > ".join(c["path"]) for c in payload["classes"]],
-        "atc": list(dict.fromkeys(f["text"] for f in payload["atc"])),
-        "dispensing": list(dict.fromkeys(dispensing)),
-        "sport": payload["sport"][0] if payload["sport"] else None,
-        "safety": safety,
-        "no_contraindications": not payload["contraindications"],
-        "contradictions": [c for c in payload["caveats"] if c["kind"] == "contradicts-label"],
-    }
 
 
 def _summary(payload: dict[str, Any], page: Page) -> None:
@@ -344,7 +310,7 @@ def _show(payload: dict[str, Any], page: Page, brief: bool = False) -> None:
     _heading(page, "Analogues listed by the sources")
     if not payload["analogues"]:
         page.print(_text("  The sources list no analogues.", "dim"))
-    for form, facts in _group(payload["analogues"], lambda fact: fact["dosage_form"]).items():
+    for form, facts in grouped_by(payload["analogues"], lambda fact: fact["dosage_form"]).items():
         flagged = {i for f in facts for i in f["caveat_ids"]}
         names_text = ", ".join(f["analogue_name"] + (" ⚠" if f["caveat_ids"] else "") for f in facts)
         page.print("  • ", _text(form + ": ", "bold"), _text(names_text))
@@ -401,13 +367,6 @@ def _sources_footer(page: Page, sources: list[dict[str, Any]], pages: list[dict[
             )
 
 
-def _group(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for item in items:
-        grouped.setdefault(key(item), []).append(item)
-    return grouped
-
-
 def _section(payload: dict[str, Any], page: Page) -> None:
     _drug_header(page, payload)
     _facts_section(page, payload["section"], payload["facts"], payload["caveats"])
@@ -420,7 +379,7 @@ def _section(payload: dict[str, Any], page: Page) -> None:
 
 def _class(payload: dict[str, Any], page: Page) -> None:
     page.print(_text(" > ".join(payload["class"]["path"]), "bold"))
-    for name, members in _group(payload["members"], lambda member: member["class"]["name"]).items():
+    for name, members in grouped_by(payload["members"], lambda member: member["class"]["name"]).items():
         _heading(page, name)
         for member in members:
             page.print(_text(f"  • {member['name']}"))

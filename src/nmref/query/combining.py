@@ -99,9 +99,13 @@ class Combinations:
         first, second = self.party(first_id), self.party(second_id)
         findings = []
         for drug, other in ((first, second), (second, first)):
-            for fact in self.stated(drug):
+            # A label line that names members of two classes is filed once per class; for one
+            # pair it is one statement, reached through its closest connection.
+            by_line: dict[tuple[str, int], dict[str, Any]] = {}
+            for fact in sorted(self.stated(drug), key=lambda fact: names(fact, other) != "this drug"):
                 how = names(fact, other)
-                if how is None:
+                line = (fact["source"]["id"], fact["source"]["line"])
+                if how is None or line in by_line:
                     continue
                 if how == "this drug" and fact["via_ingredient"] is None:
                     connection, via = "direct", None
@@ -114,7 +118,8 @@ class Combinations:
                 note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
                 found = finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
                 found["management"] = self.management().get(fact["id"])
-                findings.append(found)
+                by_line[line] = found
+            findings.extend(by_line.values())
         shared = self.ingredients(first.drug_id).keys() & self.ingredients(second.drug_id).keys()
         for key in sorted(shared):
             evidence = self.ingredients(first.drug_id)[key] + self.ingredients(second.drug_id)[key]

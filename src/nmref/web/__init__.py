@@ -25,8 +25,8 @@ from datasette.views.base import DatasetteError
 from nmref import bounds, query
 from nmref.bounds import MAX_TEXT
 from nmref.errors import ExitCode, NmrefError, NotFound
+from nmref.reading import one_per_statement, summary
 from nmref.render import document
-from nmref.views import summary
 
 PREFIX = "/-/nmref"
 # Where `nmref serve --mcp` answers MCP clients (streamable HTTP, one JSON response a call).
@@ -491,6 +491,7 @@ def is_link(url: Any) -> bool:
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.filters["nmref_segment"] = path_segment
+    env.filters["nmref_one_per_statement"] = one_per_statement
     env.tests["nmref_link"] = is_link
 
 
