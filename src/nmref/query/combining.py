@@ -102,10 +102,10 @@ class Combinations:
             # A label line that names members of two classes is filed once per class; for one
             # pair it is one statement, reached through its closest connection.
             by_line: dict[tuple[str, int], dict[str, Any]] = {}
-            for fact in sorted(self.stated(drug), key=lambda fact: names(fact, other) != "this drug"):
-                how = names(fact, other)
+            reached = [(how, fact) for fact in self.stated(drug) if (how := names(fact, other)) is not None]
+            for how, fact in sorted(reached, key=lambda pair: pair[0] != "this drug"):
                 line = (fact["source"]["id"], fact["source"]["line"])
-                if how is None or line in by_line:
+                if line in by_line:
                     continue
                 if how == "this drug" and fact["via_ingredient"] is None:
                     connection, via = "direct", None
