@@ -184,3 +184,24 @@ def test_a_class_rule_reaches_a_named_member(co_medication: str, drug: str) -> N
 def test_an_unknown_substance_is_an_error_and_a_substance_has_no_monograph() -> None:
     assert "no drug named 'metforminn'" in run("check", "piracetam", "metforminn", code=1).stderr
     assert "no monograph" in run("show", "metformin").stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "label_use"),
+    [
+        ("cardiomyopathy", "riboxin-lbl-ind-cardiomyopathy-ua"),
+        ("K76", "riboxin-lbl-ind-liver-uz"),
+        ("острый панкреатит", "mexidol-lbl-ind-abdominal-ru"),
+        ("K65", "mexidol-lbl-ind-abdominal-ru"),
+        ("T43.5", "mexidol-lbl-ind-antipsychotic-poisoning-ru"),
+    ],
+)
+def test_label_uses_that_named_no_concept_are_reached_now(typed: str, label_use: str) -> None:
+    answer = run("for", typed, "--json").json()
+    reached = {fact["id"] for drug in answer["drugs"] for fact in drug["indications"]}
+    assert label_use in reached
+
+
+def test_liver_disease_reaches_the_hepatic_impairment_contraindications_below_it() -> None:
+    answer = run("check", "mildronate", "--condition", "liver disease", "--json").json()
+    assert answer["verdicts"][0]["level"] == "contraindicated"
