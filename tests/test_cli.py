@@ -270,7 +270,7 @@ def test_installed_command_json_path_loads_no_heavy_modules() -> None:
 
 
 def test_only_the_invoked_command_is_found_past_group_options() -> None:
-    from nmref.cli import invoked_command
+    from nmref.usage import invoked_command
 
     assert invoked_command(["--db", "x.db", "show", "ceraxon"]) == "show"
     assert invoked_command(["--version"]) is None

@@ -69,9 +69,9 @@ def test_install_completion_without_a_home_refuses(home: str | None, tmp_path: P
 
 def test_out_of_memory_is_one_line_and_its_own_exit_code() -> None:
     script = (
-        "import nmref.cli\n"
+        "import nmref.launcher\n"
         "def boom(): raise MemoryError\n"
-        "nmref.cli.main = boom\n"
+        "nmref.launcher.run = boom\n"
         "from nmref.launcher import main\n"
         "main()\n"
     )

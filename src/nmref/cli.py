@@ -7,7 +7,6 @@ Errors a user can cause become one line on stderr and an exit code here, at one 
 import importlib.util
 import os
 import re
-import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
-from typer.main import get_command_name
 
 from nmref import __version__, query, settings
 from nmref.completion import (
@@ -32,7 +30,7 @@ from nmref.completion import (
 from nmref.errors import ExitCode, NmrefError, NotFound, printable, quoted
 from nmref.render import SCHEMA_VERSION as JSON_CONTRACT
 from nmref.render import OutputFormat, Payload, emit, emit_document, emit_stream
-from nmref.usage import EXIT_CODES_HELP, FIRST_SCREEN, invoked_command, misplaced_option_hint, without_possible_options
+from nmref.usage import EXIT_CODES_HELP, FIRST_SCREEN, misplaced_option_hint, without_possible_options
 
 
 class NmrefGroup(TyperGroup):
@@ -558,58 +556,3 @@ def analogues(
 
     Example: nmref analogues ceraxon"""
     answer(ctx, name, pick_format(fmt, as_json), query.analogues)
-
-
-def only_the_invoked_command(args: list[str]) -> None:
-    """Register only the command about to run.
-
-    typer turns every registered command into a click command at start-up, inspecting each
-    signature: about a tenth of nmref's start-up for commands that will not run. Shell
-    completion and a name that is not a command keep the full set (for listings and messages).
-    """
-    if any(key.endswith("_COMPLETE") for key in os.environ):
-        return
-    name = invoked_command(args)
-    chosen = [
-        info for info in app.registered_commands if (info.name or get_command_name(info.callback.__name__)) == name
-    ]
-    if chosen:
-        app.registered_commands = chosen
-
-
-def main() -> None:
-    # Die quietly like any Unix filter when the reader goes away (`nmref drugs | head -1`).
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    if sys.stdout is None:  # started with stdout closed
-        say("standard output is closed: there is nowhere to write the answer")
-        sys.exit(ExitCode.OUTPUT)
-    # An argument that is not UTF-8 reaches Python as lone surrogates, which no output can
-    # encode: it is shown with its bytes escaped instead, and looked up as such.
-    sys.argv = [arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for arg in sys.argv]
-    instruction = os.environ.get(COMPLETE_VARIABLE)
-    if instruction is not None:
-        if instruction in COMPLETE_INSTRUCTIONS:
-            # A shell asks for completions: typer's completion classes answer it.
-            from typer.completion import completion_init
-
-            completion_init()
-        else:
-            # Not a completion request (a stray or garbled variable): run the command as typed.
-            del os.environ[COMPLETE_VARIABLE]
-    only_the_invoked_command(sys.argv[1:])
-    try:
-        app(prog_name="nmref")
-    finally:
-        flush_or_fail()
-
-
-def flush_or_fail() -> None:
-    """Flush stdout here, where a failure becomes one line and exit 74, rather than at exit,
-    where Python would print "Exception ignored" and a traceback."""
-    if sys.stdout.closed:
-        return  # closed by its owner (the MCP server's stdio transport, when the client left)
-    try:
-        sys.stdout.flush()
-    except OSError as error:
-        say(f"cannot write the output ({error.strerror or error})")
-        os._exit(ExitCode.OUTPUT)
