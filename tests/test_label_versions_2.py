@@ -13,7 +13,8 @@ REFERENCE = ROOT / "seeds" / "reference"
 LABEL_GRADES = {"regulator", "holder", "label-copy"}
 # Vascular label pages that could not be read again through the stored pages when the label
 # versions were recorded (December 2026); they keep their indications but have no version yet.
-NOT_READ_AGAIN = {"S387", "S1304", "S1307", "S1309", "S1310"}
+# S1304 and S1310 were read again in the third set (label-versions-3.md).
+NOT_READ_AGAIN = {"S387", "S1307", "S1309"}
 
 
 def label_versions() -> list[dict]:
@@ -53,3 +54,17 @@ def test_every_vascular_label_page_has_a_label_version() -> None:
     with_version = {page for version in label_versions() for page in version["pages"]}
     missing = label_pages - with_version
     assert missing == NOT_READ_AGAIN, sorted(missing ^ NOT_READ_AGAIN)
+
+
+def test_pages_read_again_in_the_third_set_give_their_facts_a_version() -> None:
+    # seeds/reference/label-versions-3.md: label pages that were cited by label facts but had no
+    # label version; their facts now rest on a (here undated) version instead of on none.
+    payload = run("sources", "--stale", "--json").json()
+    by_page = {page: version["id"] for version in payload["label_versions"] for page in version["pages"]}
+    facts = payload["stale"]["facts"]
+    for page in ("S1100", "S1201", "S1702"):
+        version_id = by_page[page]
+        assert version_id.endswith("-v3"), (page, version_id)
+        naming = [fact for fact in facts if version_id in fact["versions"]]
+        assert naming, (page, version_id)
+        assert all(fact["why"] != "no label version recorded for its pages" for fact in naming), naming
