@@ -199,3 +199,13 @@ def test_the_surveys_not_dangerous_claim_is_set_against_each_anticoagulants_blee
     assert "bleeding" in caveat["quote"]
     assert {"drug_id": drug, "fact_table": None, "fact_id": None} in caveat["links"]
     assert caveat_id in caveat_on(rows_of(drug), "precautions", bleeding_warning)
+
+
+def test_the_no_side_effects_claim_stands_beside_every_label_adverse_effect() -> None:
+    rows = rows_of("cerebrolysin")
+    label_adverse = [
+        key for key, row in rows.items() if key[0] == "adverse_effects" and row["evidence"] == "official-label"
+    ]
+    assert label_adverse
+    for section, fact_id in label_adverse:
+        assert "cerebrolysin-contradicts-label-no-ci" in caveat_on(rows, section, fact_id)
