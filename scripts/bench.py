@@ -549,7 +549,7 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
     for), not a client library's parsing and validation of the answer."""
     if not importlib.util.find_spec("mcp"):
         return [Row("12", None, skipped="the mcp extra is not installed (pip install -e '.[mcp]')")]
-    from nmref.render import COMPACT, as_dict, document
+    from nmref.render import json_line
 
     questions = [
         ("a", "show ceraxon --json", query.monograph, "ceraxon", ("show", {"name": "ceraxon"})),
@@ -580,10 +580,8 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
     try:
         for letter, label, function, argument, (tool, arguments) in questions:
             in_process = time_calls(
-                f"{label}, in-process (query layer and JSON)",
-                lambda question: json.dumps(
-                    document(as_dict(question[0](shipped, question[1]))), ensure_ascii=False, separators=COMPACT
-                ),
+                f"{label}, in-process (query layer and the CLI's JSON)",
+                lambda question: json_line(question[0](shipped, question[1])),
                 [(function, argument)],
                 samples,
                 warmups,

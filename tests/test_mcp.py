@@ -100,6 +100,43 @@ def test_the_tools_describe_nmref_and_answer_as_the_cli(session) -> None:
         assert_valid(schema, document, f"mcp {name}")
     cli = run("check", "warfarin", "aspirin", "--json").json()
     assert answer(results["check"]) == cli
+    # the very line the CLI writes: one serialisation of the answer, not a second copy
+    assert results["show"].content[0].text + "\n" == run("show", "ceraxon", "--json").stdout
+
+
+def test_requests_piped_in_at_once_are_each_answered_before_nmref_mcp_ends() -> None:
+    """A script may write every request and close stdin at once (`... | nmref mcp`): each still
+    gets its answer, a name too long to read included (a tool error, not a lost request)."""
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "script", "version": "1"}}
+    messages = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "show", "arguments": {"name": "x" * 10**6}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": "for", "arguments": {"condition": "G40"}},
+        },
+        {
+            "jsonrpc": "2.0",
+            "id": "три",
+            "method": "tools/call",
+            "params": {"name": "show", "arguments": {"name": "Цераксон"}},
+        },
+    ]
+    # every request followed by a line that is not JSON, which the SDK reports but cannot answer
+    piped = "".join(json.dumps(message, ensure_ascii=False) + "\nnot JSON\n" for message in messages).encode()
+    done = subprocess.run([sys.executable, "-m", "nmref", "mcp"], input=piped, capture_output=True, timeout=120)
+    answers = {reply["id"]: reply["result"] for reply in map(json.loads, done.stdout.splitlines()) if "id" in reply}
+    assert done.returncode == 0 and set(answers) == {0, 1, 2, "три"}
+    assert answers[1]["isError"] and "at most" in answers[1]["content"][0]["text"]
+    assert not answers[2]["isError"] and quoted_lines(json.loads(answers[2]["content"][0]["text"]))
 
 
 def test_a_scripted_session_answers_with_quotes_or_suggestions(session) -> None:

@@ -10,18 +10,25 @@ with the suggestions, never an empty success. Imported only by `nmref mcp`: the 
 """
 
 import json
+import re
 import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from io import TextIOWrapper
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
+from mcp.server.stdio import stdio_server
+from mcp.types import JSONRPCMessage, JSONRPCRequest
 
 from nmref import query
 from nmref.bounds import MAX_TEXT
 from nmref.errors import NmrefError, NotFound
 from nmref.query.facts import FACT_SECTIONS
-from nmref.render import COMPACT, as_dict, document
+from nmref.render import json_line
 
 ABOUT = (
     "nmref is an offline reference for neurometabolic drugs (Ceraxon/citicoline, Mildronate/meldonium, "
@@ -32,6 +39,9 @@ ABOUT = (
     "converts or checks a dose. An empty result is not evidence of safety: it means the sources searched "
     "say nothing about it."
 )
+# An answer as the SDK writes it (a JSON-RPC result or error, "jsonrpc" then "id" first), and its id.
+ANSWER_ID = re.compile(r'\{"jsonrpc":"2\.0","id":(-?\d+|"(?:[^"\\]|\\.)*")')
+LAST_ANSWERS_WAIT = 10
 SECTIONS = tuple(name for name in FACT_SECTIONS if name not in ("ingredients", "forms"))
 
 
@@ -48,9 +58,10 @@ class Answers:
                 if isinstance(text, str) and len(text) > MAX_TEXT:
                     raise ToolError(f"a name or condition is at most {MAX_TEXT} characters")
         try:
-            # The document as the CLI writes it, as the tool's one text content: structured
-            # output would serialise and validate it a second time.
-            return json.dumps(document(as_dict(function(self.conn, *args))), ensure_ascii=False, separators=COMPACT)
+            # The document as the CLI writes it (its own bytes: a monograph goes out as the build
+            # stored it), as the tool's one text content: structured output would serialise and
+            # validate it a second time.
+            return json_line(function(self.conn, *args))[:-1].decode()
         except NotFound as error:
             raise ToolError(error.message) from None  # the message carries "did you mean: ..."
         except NmrefError as error:
@@ -131,7 +142,58 @@ def server(path: Path, **transport: Any) -> FastMCP:
 
 def serve(path: Path) -> None:
     """Answer an MCP client on stdin and stdout until it closes them."""
-    server(path).run("stdio")
+    anyio.run(answer_on_stdio, server(path))
+
+
+async def answer_on_stdio(tools: FastMCP) -> None:
+    """What FastMCP.run_stdio_async does, with the SDK's stdio transport given stdin and stdout
+    through AnswerEveryRequest."""
+    ends = AnswerEveryRequest(
+        anyio.wrap_file(TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")),
+        anyio.wrap_file(TextIOWrapper(sys.stdout.buffer, encoding="utf-8")),
+    )
+    async with stdio_server(stdin=ends.lines(), stdout=ends) as (read_stream, write_stream):
+        low = tools._mcp_server
+        await low.run(read_stream, write_stream, low.create_initialization_options())
+
+
+class AnswerEveryRequest:
+    """stdin and stdout as the SDK's stdio transport reads and writes them, lines unchanged, with
+    one difference: when stdin ends, the end waits until every request read has been answered.
+
+    The SDK stops when its input ends and drops the requests still being answered: a script
+    that writes its questions and closes the pipe at once (`... | nmref mcp`) lost its last
+    answers. A request that gets no answer (one the SDK could not read) is waited for at most
+    LAST_ANSWERS_WAIT seconds."""
+
+    def __init__(self, stdin: Any, stdout: Any) -> None:
+        self.stdin, self.stdout = stdin, stdout
+        self.unanswered: set[str] = set()
+
+    async def lines(self) -> AsyncIterator[str]:
+        async for line in self.stdin:
+            self.note_request(line)
+            yield line
+        with anyio.move_on_after(LAST_ANSWERS_WAIT):
+            while self.unanswered:
+                await anyio.sleep(0.01)
+
+    def note_request(self, line: str) -> None:
+        """A request the SDK will read as one (and answer) is awaited; anything else is not."""
+        try:
+            message = JSONRPCMessage.model_validate_json(line).root
+        except ValueError:
+            return
+        if isinstance(message, JSONRPCRequest):
+            self.unanswered.add(json.dumps(message.id, ensure_ascii=False))
+
+    async def write(self, text: str) -> None:
+        await self.stdout.write(text)
+        if answer := ANSWER_ID.match(text):
+            self.unanswered.discard(answer.group(1))
+
+    async def flush(self) -> None:
+        await self.stdout.flush()
 
 
 def over_http(path: Path, host: str, endpoint: str) -> FastMCP:
