@@ -164,3 +164,13 @@ def test_what_was_not_found_is_not_recorded() -> None:
     assert [(row["id"], row["stated_for"]["id"]) for row in ours] == [("ginkoum-lbl3-ix-anticoagulants", "ginkoum")]
     for words in ("St John's wort", "CYP2C8", "Bilobil, Memaplant and Ginos"):
         assert words in text.split("## Not found", 1)[1]
+
+
+def test_tanakan_pregnancy_contraindication_and_where_the_labels_disagree() -> None:
+    answer = run("check", "tanakan", "--condition", "беременность", "--json").json()
+    assert answer["verdicts"][0]["level"] == "contraindicated"
+    monograph = run("show", "tanakan", "--json").json()
+    montenegrin = next(f for f in monograph["contraindications"] if f["id"] == "tanakan-lbl3-ci-pregnancy-me")
+    serbian = next(f for f in monograph["precautions"] if f["id"] == "tanakan-l2-pregnancy")
+    assert montenegrin["source"]["id"] == SOURCE and [c["id"] for c in montenegrin["citations"]] == ["S1701"]
+    assert "tanakan-labels-disagree-pregnancy" in set(montenegrin["caveat_ids"]) & set(serbian["caveat_ids"])
