@@ -540,9 +540,32 @@ def add_condition_index(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO condition_links VALUES (?,?,?)", links)
 
 
+def cli_in_process(arguments: list[str]) -> Callable[[Any], object]:
+    """The CLI answering `arguments` in this process as `nmref` does (only the invoked command
+    registered, the arguments parsed, a connection opened, the answer written to a file with
+    os.write), without a new process's start-up."""
+    from nmref.cli import app
+    from nmref.launcher import only_the_invoked_command
+
+    every_command = list(app.registered_commands)
+    sink = open(os.devnull, "w")  # noqa: SIM115 (open for the whole run: the CLI's stdout)
+
+    def ask(_: Any) -> None:
+        only_the_invoked_command(app, arguments)
+        saved, sys.stdout = sys.stdout, sink
+        try:
+            code = app(arguments, prog_name="nmref", standalone_mode=False)
+        finally:
+            sys.stdout, app.registered_commands = saved, every_command
+        assert code == 0, f"nmref {' '.join(arguments)} exited {code}"
+
+    return ask
+
+
 def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Row]:
-    """Issue 22: a tool call of `nmref mcp` against the same question answered in-process by the
-    query layer: the main job (`show ceraxon`) and a small check.
+    """Issue 22: a tool call of `nmref mcp` against the same CLI question run in-process (the
+    goal), and against the query layer and the CLI's JSON alone (for the record): the main job
+    (`show ceraxon`) and a small check.
 
     The client is the protocol itself, a JSON-RPC line written to the server's stdin and its
     answer's line read back, so that the time is the server's (what any assistant's host waits
@@ -552,10 +575,10 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
     from nmref.render import json_line
 
     questions = [
-        ("a", "show ceraxon --json", query.monograph, "ceraxon", ("show", {"name": "ceraxon"})),
+        ("a", ["show", "ceraxon"], query.monograph, "ceraxon", ("show", {"name": "ceraxon"})),
         (
             "b",
-            "check warfarin aspirin --json",
+            ["check", "warfarin", "aspirin"],
             query.check,
             ["warfarin", "aspirin"],
             ("check", {"drugs": ["warfarin", "aspirin"]}),
@@ -578,19 +601,28 @@ def mcp_rows(shipped: sqlite3.Connection, samples: int, warmups: int) -> list[Ro
     send({"jsonrpc": "2.0", "method": "notifications/initialized"})
     rows = []
     try:
-        for letter, label, function, argument, (tool, arguments) in questions:
-            in_process = time_calls(
-                f"{label}, in-process (query layer and the CLI's JSON)",
-                lambda question: json_line(question[0](shipped, question[1])),
+        for letter, question, function, argument, (tool, arguments) in questions:
+            label = " ".join(question)
+            asked = ["--db", str(query.BUNDLED_DATABASE), *question, "--json"]
+            through_cli = time_calls(
+                f"nmref {label} --json, the CLI run in-process", cli_in_process(asked), [None], samples, warmups, "CLI"
+            )
+            query_layer = time_calls(
+                "the same, query layer and the CLI's JSON alone",
+                lambda pair: json_line(pair[0](shipped, pair[1])),
                 [(function, argument)],
                 samples,
                 warmups,
-                "in-process",
+                "query layer",
             )
             call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
             answered = time_calls("the same as an MCP tool call (nmref mcp over stdio)", send, [call], samples, warmups)
             assert b'"isError":false' in send(call), f"the {tool} tool failed"
-            rows += [Row(f"12{letter}", in_process), Row(f"12{letter}", answered, goals=[Goal(1.5, in_process)])]
+            rows += [
+                Row(f"12{letter}", through_cli),
+                Row(f"12{letter}", query_layer),
+                Row(f"12{letter}", answered, goals=[Goal(1.5, through_cli)], compare=[query_layer]),
+            ]
     finally:
         server.stdin.close()
         server.wait(timeout=30)
