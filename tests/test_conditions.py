@@ -205,3 +205,13 @@ def test_label_uses_that_named_no_concept_are_reached_now(typed: str, label_use:
 def test_liver_disease_reaches_the_hepatic_impairment_contraindications_below_it() -> None:
     answer = run("check", "mildronate", "--condition", "liver disease", "--json").json()
     assert answer["verdicts"][0]["level"] == "contraindicated"
+
+
+def test_for_leaves_out_how_a_drug_moves_in_the_body() -> None:
+    """Ceraxon's article says it is excreted by the kidneys and metabolised in the liver: that
+    names an organ, not a use, so `for kidney failure` finds no drug given for it."""
+    kidney = run("for", "kidney failure", "--json").json()
+    assert kidney["drugs"] == [] and "says nothing about whether" in kidney["statement"]
+    liver = run("for", "liver disease", "--json").json()
+    listed = {fact["id"] for drug in liver["drugs"] for key in ("indications", "claimed_effects") for fact in drug[key]}
+    assert "riboxin-lbl-ind-liver-uz" in listed and "ceraxon-art-52" not in listed

@@ -100,13 +100,17 @@ def for_condition(conn: sqlite3.Connection, condition: str) -> dict[str, Any]:
     sources = source_rows(conn)
     ids = [fact_id for (_, fact_id) in linked]
     facts = fact_records(conn, "indications", f"id IN ({', '.join('?' * len(ids))})", ids, sources) if ids else []
+    # How a drug moves in the body (absorbed, metabolised in the liver) names an organ, not a use:
+    # it belongs to a drug's page, not to what the drug is given for.
+    facts = [fact for fact in facts if fact["basis"] != "pharmacology"]
     for fact in facts:
         fact["reached"] = linked[("indications", fact["id"])]["reached"]
-    drug_ids = sorted({found["drug_id"] for found in linked.values()})
+    owner_of = {fact["id"]: linked[("indications", fact["id"])]["drug_id"] for fact in facts}
+    drug_ids = sorted(set(owner_of.values()))
     drug_names = dict(
         conn.execute(f"SELECT id, name FROM drugs WHERE id IN ({', '.join('?' * len(drug_ids))})", drug_ids)
     )
-    owners = {fact_id: (found["drug_id"], drug_names[found["drug_id"]]) for (_, fact_id), found in linked.items()}
+    owners = {fact_id: (drug_id, drug_names[drug_id]) for fact_id, drug_id in owner_of.items()}
     # A drug given for the condition (or for a broader one) whose own sources contraindicate it
     # there says so beside its uses: aspirin's use after an ischaemic stroke, reached from
     # "cerebrovascular disease", must not read as a use in a brain haemorrhage.
