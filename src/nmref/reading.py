@@ -4,6 +4,8 @@ drawing). The terminal views and the web pages draw the same shapes."""
 from collections.abc import Callable
 from typing import Any
 
+from nmref.query.facts import statement_key
+
 SERIOUS_INTERACTIONS = ("contraindicated", "avoid combining")
 
 
@@ -43,12 +45,11 @@ def summary(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def one_per_statement(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each stated fact once. A label line that names members of two classes is filed as one row
-    per class, so that `check` reaches every member; read as a monograph it is one statement,
-    drawn once with the caveats of both rows. (The JSON keeps both rows: each has its own link.)"""
+    """Each statement once (statement_key), drawn with the caveats of all its rows. (The JSON
+    keeps every row: each has its own link.)"""
     kept: dict[tuple[Any, ...], dict[str, Any]] = {}
     for fact in facts:
-        key = (fact["source"]["id"], fact["source"]["line"], fact.get("other_name"), fact["text"])
+        key = statement_key(fact)
         if key in kept:
             first = kept[key]
             first["caveat_ids"] = list(dict.fromkeys([*first.get("caveat_ids", []), *fact.get("caveat_ids", [])]))

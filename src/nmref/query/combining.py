@@ -22,6 +22,7 @@ from nmref.query.facts import (
     fact_records,
     matched_name,
     source_rows,
+    statement_key,
 )
 from nmref.query.names import resolve_drug
 from nmref.query.parties import Party, interactions_stated_for, names, party
@@ -99,13 +100,12 @@ class Combinations:
         first, second = self.party(first_id), self.party(second_id)
         findings = []
         for drug, other in ((first, second), (second, first)):
-            # A label line that names members of two classes is filed once per class; for one
-            # pair it is one statement, reached through its closest connection.
-            by_line: dict[tuple[str, int], dict[str, Any]] = {}
+            # One finding per statement (statement_key), reached through its closest connection.
+            by_statement: dict[tuple[Any, ...], dict[str, Any]] = {}
             reached = [(how, fact) for fact in self.stated(drug) if (how := names(fact, other)) is not None]
             for how, fact in sorted(reached, key=lambda pair: pair[0] != "this drug"):
-                line = (fact["source"]["id"], fact["source"]["line"])
-                if line in by_line:
+                statement = statement_key(fact)
+                if statement in by_statement:
                     continue
                 if how == "this drug" and fact["via_ingredient"] is None:
                     connection, via = "direct", None
@@ -118,8 +118,8 @@ class Combinations:
                 note = CATEGORY_NOTE + (f"; the label's words: {fact['label_words']}" if fact["label_words"] else "")
                 found = finding([drug.name, other.name], connection, fact["category"], note, fact["text"], [fact], via)
                 found["management"] = self.management().get(fact["id"])
-                by_line[line] = found
-            findings.extend(by_line.values())
+                by_statement[statement] = found
+            findings.extend(by_statement.values())
         shared = self.ingredients(first.drug_id).keys() & self.ingredients(second.drug_id).keys()
         for key in sorted(shared):
             evidence = self.ingredients(first.drug_id)[key] + self.ingredients(second.drug_id)[key]

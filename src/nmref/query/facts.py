@@ -109,6 +109,14 @@ def fact_records(
     return [fact_record(row, table, sources) for row in rows]
 
 
+def statement_key(fact: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two fact records one statement: the same words from the same line of the same
+    document. A label line that names members of two classes is filed as one row per class (so
+    that each class reaches its members); `check` reports it once per pair, and a page draws it
+    once."""
+    return (fact["source"]["id"], fact["source"]["line"], fact.get("other_name"), fact["text"])
+
+
 def drug_header(conn: sqlite3.Connection, drug_id: str, sources: dict[str, sqlite3.Row]) -> dict[str, Any]:
     row = conn.execute("SELECT * FROM drugs WHERE id = ?", [drug_id]).fetchone()
     return {
